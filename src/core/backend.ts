@@ -1,0 +1,93 @@
+/**
+ * Backend selection with a safe fallback, and gradient registration.
+ *
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { BackendError } from './errors.js'
+import './gradients.js'
+
+/** The tfjs backends `imle` supports. */
+export type BackendName = 'cpu' | 'wasm' | 'webgpu'
+
+/** Options of `init`. */
+export interface InitOptions {
+  /**
+   * The backend to use. When given, it must load or `init` fails with a `BackendError`; when
+   * omitted, the first that loads of: webgpu, wasm, cpu in a browser; wasm, cpu in Node.
+   */
+  readonly backend?: BackendName
+}
+
+const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgpu']
+
+const isNode = (): boolean =>
+  typeof process !== 'undefined' && typeof process.versions === 'object' && process.versions.node !== undefined
+
+/** The automatic fallback order for this environment. */
+export const fallbackOrder = (): readonly BackendName[] => (isNode() ? ['wasm', 'cpu'] : ['webgpu', 'wasm', 'cpu'])
+
+// Each backend package registers itself with tfjs when imported; import lazily, so that a
+// bundle which never asks for webgpu never evaluates it.
+const registerBackend: Record<BackendName, () => Promise<unknown>> = {
+  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
+  wasm: () => import('@tensorflow/tfjs-backend-wasm'),
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+}
+
+/**
+ * Loads and selects one backend. `tf.setBackend` can resolve `false` (webgpu without an
+ * adapter) while `tf.getBackend()` still names it, so the result is checked.
+ *
+ * @example
+ * ```ts
+ * import { loadBackend } from 'imle'
+ * const chosen = await loadBackend('wasm')()   // Either<BackendError, 'wasm'>
+ * ```
+ */
+export const loadBackend = (name: BackendName): TE.TaskEither<BackendError, BackendName> =>
+  TE.tryCatch(
+    async () => {
+      if (!BACKENDS.includes(name)) {
+        throw new BackendError(`init(backend): unknown backend '${String(name)}'; expected one of ${BACKENDS.join(', ')}`)
+      }
+      await registerBackend[name]()
+      const ok = await tf.setBackend(name)
+      if (!ok) throw new BackendError(`init(backend): the '${name}' backend is registered but failed to initialize here`)
+      await tf.ready()
+      if (tf.getBackend() !== name) throw new BackendError(`init(backend): asked for '${name}' but tfjs chose '${tf.getBackend()}'`)
+      return name
+    },
+    (e) =>
+      e instanceof BackendError
+        ? e
+        : new BackendError(`init(backend): the '${name}' backend failed to load: ${e instanceof Error ? e.message : String(e)}`),
+  )
+
+/**
+ * Selects a tfjs backend and returns its name. With `backend` given, that backend or a
+ * `BackendError` (no silent switch); without, the first that loads of the fallback order
+ * (Node: wasm, cpu; browser: webgpu, wasm, cpu). Gradients are registered on import.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'imle'
+ * const backend = await init()                    // 'wasm' in Node
+ * await init({ backend: 'cpu' })                  // 'cpu'
+ * ```
+ */
+export async function init(options: InitOptions = {}): Promise<BackendName> {
+  if (options.backend !== undefined) {
+    const r = await loadBackend(options.backend)()
+    if (r._tag === 'Left') throw r.left
+    return r.right
+  }
+  const failures: string[] = []
+  for (const name of fallbackOrder()) {
+    const r = await loadBackend(name)()
+    if (r._tag === 'Right') return r.right
+    failures.push(r.left.message)
+  }
+  throw new BackendError(`init: no backend could be loaded:\n  ${failures.join('\n  ')}`)
+}

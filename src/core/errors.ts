@@ -1,0 +1,83 @@
+/**
+ * Typed errors. Every error that `imle` throws for a programmer mistake is an `ImleError` with a
+ * `_tag` naming its kind, so that callers can branch on `err._tag` and tests can assert on it.
+ * Messages name the function, the argument, the value received and what was expected.
+ *
+ * Failures a caller is expected to handle (decoding a config, loading a backend) are returned
+ * as `Either`/`TaskEither` values carrying these same classes.
+ *
+ * @module
+ */
+
+/** The tags of every error `imle` throws. */
+export type ImleErrorTag =
+  | 'TreeMismatchError'
+  | 'VmapError'
+  | 'RawTfOpError'
+  | 'BackendError'
+  | 'ConfigError'
+  | 'ArgumentError'
+  | 'GradError'
+
+/**
+ * Base class of every error thrown by `imle`.
+ *
+ * @example
+ * ```ts
+ * import { ImleError } from 'imle'
+ * try { ... } catch (e) { if (e instanceof ImleError && e._tag === 'VmapError') { ... } }
+ * ```
+ */
+export abstract class ImleError extends Error {
+  abstract readonly _tag: ImleErrorTag
+  constructor(message: string) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
+/** Two pytrees that should share a structure do not; the message names the key path. */
+export class TreeMismatchError extends ImleError {
+  readonly _tag = 'TreeMismatchError' as const
+}
+
+/**
+ * A `vmap` misuse: `inAxes`/`outAxes` that do not match the arguments, batch sizes that
+ * disagree, an axis out of range, a missing batch rule, a tracer used outside its `vmap`.
+ */
+export class VmapError extends ImleError {
+  readonly _tag = 'VmapError' as const
+}
+
+/** A raw `tf.*` kernel met a batched value inside `vmap`: use `ops` or `callback` instead. */
+export class RawTfOpError extends ImleError {
+  readonly _tag = 'RawTfOpError' as const
+  constructor(readonly kernel: string) {
+    super(
+      `vmap: the tfjs kernel '${kernel}' received a batched value (a vmap tracer). Inside vmap, ` +
+        `write tensor code with imle's \`ops\` (ops.add instead of tf.add or x.add) and wrap opaque ` +
+        `code, such as a black-box solver or anything that reads tensor data, in ` +
+        `\`callback(fn, { vmapMethod: 'sequential' | 'vectorized' })\`.`,
+    )
+  }
+}
+
+/** A backend was asked for by name and could not be loaded, or the name is unknown. */
+export class BackendError extends ImleError {
+  readonly _tag = 'BackendError' as const
+}
+
+/** A configuration (noise, target, solver, imle options) failed its io-ts codec. */
+export class ConfigError extends ImleError {
+  readonly _tag = 'ConfigError' as const
+}
+
+/** An argument has the wrong value, shape, rank or dtype. */
+export class ArgumentError extends ImleError {
+  readonly _tag = 'ArgumentError' as const
+}
+
+/** `grad`/`valueAndGrad` misuse: a non-scalar output, an `argnums` out of range, an int input. */
+export class GradError extends ImleError {
+  readonly _tag = 'GradError' as const
+}

@@ -1,0 +1,23 @@
+/**
+ * `imle`: Implicit MLE over TensorFlow.js, with JAX-style `grad`, `valueAndGrad` and `vmap`
+ * that compose over pytrees of tensors. This module is the public facade: re-exports only.
+ *
+ * @packageDocumentation
+ */
+export { init, loadBackend, fallbackOrder, type BackendName, type InitOptions } from './core/backend.js'
+export {
+  ImleError,
+  TreeMismatchError,
+  VmapError,
+  RawTfOpError,
+  BackendError,
+  ConfigError,
+  ArgumentError,
+  GradError,
+  type ImleErrorTag,
+} from './core/errors.js'
+export * as tree from './core/tree.js'
+export * as ops from './core/ops.js'
+export { vmap, type VmapOptions, type AxesTree, type AxisSpec } from './transforms/vmap.js'
+export { grad, valueAndGrad, type GradOptions, type Grads } from './transforms/grad.js'
+export { callback, type CallbackOptions, type VmapMethod } from './transforms/callback.js'

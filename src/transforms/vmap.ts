@@ -1,0 +1,140 @@
+/**
+ * `vmap`: the batching transformation.
+ *
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { bdimTo, moveAxis } from '../core/batch_rules.js'
+import { TreeMismatchError, VmapError } from '../core/errors.js'
+import { BatchTracer, withFrame } from '../core/tracer.js'
+import * as tree from '../core/tree.js'
+
+/** An axis spec for one leaf: a (possibly negative) axis, or `null` for "not batched". */
+export type AxisSpec = number | null
+
+/** A pytree prefix of axis specs: one spec for a whole subtree, or arrays/objects of specs. */
+export type AxesTree = AxisSpec | readonly AxesTree[] | { readonly [key: string]: AxesTree }
+
+/** Options of `vmap`. */
+export interface VmapOptions {
+  /**
+   * The batch axis of each argument: one spec for all arguments, or an array with one entry per
+   * argument, each a prefix tree of the argument. Default `0`.
+   */
+  readonly inAxes?: AxesTree
+  /** Where the batch axis goes in each output leaf: a prefix tree of the output. Default `0`. */
+  readonly outAxes?: AxesTree
+}
+
+const isAxisSpec = (x: unknown): x is AxisSpec => x === null || typeof x === 'number'
+
+/**
+ * Vectorizes `f` over a batch axis of its arguments: `vmap(f)(xs)` equals stacking `f(x)` over
+ * the examples `x` of `xs`, computed by one call of `f` on the whole batch. Functions written
+ * with `ops` are batched op by op by batch rules; opaque code is batched through `callback`.
+ * A raw `tf.*` op that meets a batched value throws a `RawTfOpError`.
+ *
+ * Shapes, with `inAxes = 0`: `f: ([...a]) -> [...o]` becomes `([B, ...a]) -> [B, ...o]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core'
+ * import { ops, vmap } from 'imle'
+ * const dot = (a: tf.Tensor, b: tf.Tensor) => ops.sum(ops.mul(a, b))   // ([n], [n]) -> []
+ * const batched = vmap(dot, { inAxes: [0, null] })                    // ([B, n], [n]) -> [B]
+ * batched(tf.ones([4, 3]), tf.ones([3])).print()                      // [3, 3, 3, 3]
+ * ```
+ */
+export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptions = {}): F {
+  const { inAxes = 0, outAxes = 0 } = options
+  const batched = (...args: unknown[]): unknown => {
+    const [leaves, def] = tree.flatten(args)
+    const axes = leafAxes(args, def, inAxes)
+    // The batch size, checked to agree over every batched leaf.
+    let size = -1
+    let sizeFrom = ''
+    const resolved = leaves.map((leaf, i) => {
+      const a = axes[i]!
+      if (a === null) return null
+      if (!Number.isInteger(a) || a < -leaf.rank || a >= leaf.rank) {
+        throw new VmapError(
+          `vmap: inAxes gives axis ${a} for argument leaf ${i} of shape [${leaf.shape.join(', ')}]; ` +
+            `it must be an integer in [${-leaf.rank}, ${leaf.rank - 1}] or null`,
+        )
+      }
+      const ax = a < 0 ? a + leaf.rank : a
+      const n = leaf.shape[ax]!
+      if (size === -1) {
+        size = n
+        sizeFrom = `leaf ${i} (shape [${leaf.shape.join(', ')}], axis ${ax})`
+      } else if (n !== size) {
+        throw new VmapError(
+          `vmap: batch sizes disagree: ${sizeFrom} has size ${size} but leaf ${i} ` +
+            `(shape [${leaf.shape.join(', ')}], axis ${ax}) has size ${n}`,
+        )
+      }
+      return ax
+    })
+    if (size === -1) {
+      throw new VmapError('vmap: no argument is batched (every inAxes entry is null or there are no tensor arguments)')
+    }
+    // Temporaries of the batch rules are freed here; only the outputs survive the call.
+    return tf.tidy(() => withFrame(size, (frame) => {
+      const inTracers = leaves.map((leaf, i) => {
+        const ax = resolved[i]
+        return ax === null || ax === undefined ? leaf : new BatchTracer(frame.level, leaf, ax)
+      })
+      const out = f(...(tree.unflatten(def, inTracers) as unknown[]))
+      const [outLeaves, outDef] = tree.flatten(out)
+      const oAxes = tree.broadcastPrefix('vmap(outAxes)', outAxes, outDef, isAxisSpec)
+      const results = outLeaves.map((leaf, i) => unbatchOutput(leaf, frame.level, frame.size, oAxes[i]!, i))
+      return tree.unflatten<tf.TensorContainer>(outDef, results)
+    }))
+  }
+  return batched as F
+}
+
+/** The axis spec of every tensor leaf of the argument list. */
+function leafAxes(args: readonly unknown[], def: tree.TreeDef, inAxes: AxesTree): AxisSpec[] {
+  if (isAxisSpec(inAxes)) return tree.broadcastPrefix('vmap(inAxes)', inAxes, def, isAxisSpec)
+  if (!Array.isArray(inAxes)) {
+    throw new VmapError(
+      `vmap: inAxes must be a number, null, or an array with one entry per argument, but got an object; ` +
+        `wrap it in an array for a single argument: inAxes: [{ ... }]`,
+    )
+  }
+  if (inAxes.length !== args.length) {
+    throw new VmapError(
+      `vmap: inAxes has ${inAxes.length} entries but the function was called with ${args.length} arguments`,
+    )
+  }
+  try {
+    return tree.broadcastPrefix('vmap(inAxes)', inAxes, def, isAxisSpec)
+  } catch (e) {
+    if (e instanceof TreeMismatchError) throw new VmapError(e.message)
+    throw e
+  }
+}
+
+/** Takes an output leaf out of the frame at `level`, with its batch axis at `outAxis`. */
+function unbatchOutput(leaf: tf.Tensor, level: number, size: number, outAxis: AxisSpec, i: number): tf.Tensor {
+  const batched = leaf instanceof BatchTracer && leaf.level === level
+  if (outAxis === null) {
+    if (batched) {
+      throw new VmapError(
+        `vmap: outAxes is null for output leaf ${i}, but that output depends on the batched inputs`,
+      )
+    }
+    return leaf
+  }
+  const rank = leaf.rank + 1
+  if (!Number.isInteger(outAxis) || outAxis < -rank || outAxis >= rank) {
+    throw new VmapError(
+      `vmap: outAxes gives axis ${outAxis} for output leaf ${i} of per-example shape ` +
+        `[${leaf.shape.join(', ')}]; it must be an integer in [${-rank}, ${rank - 1}] or null`,
+    )
+  }
+  const to = outAxis < 0 ? outAxis + rank : outAxis
+  // An output that does not depend on the batch is broadcast, as in JAX.
+  return batched ? moveAxis(leaf.value, leaf.bdim, to) : bdimTo({ value: leaf, bdim: null }, to, size)
+}
