@@ -47,6 +47,39 @@ export function withFrame<R>(size: number, body: (frame: Frame) => R): R {
   }
 }
 
+/**
+ * Runs `body` with `saved` frames active again (those not active now), for work that a
+ * transformation defers past its `vmap`'s return: tfjs runs a custom gradient's backward pass
+ * after the forward's `vmap` has returned, but the tracers it rebuilds belong to those frames.
+ */
+export function withFramesRestored<R>(saved: readonly Frame[], body: () => R): R {
+  const missing = saved.filter((f) => !frames.includes(f))
+  frames.push(...missing)
+  try {
+    return body()
+  } finally {
+    frames.splice(frames.length - missing.length, missing.length)
+  }
+}
+
+/** The chain of (level, bdim) of a possibly nested tracer, outermost first, and its base. */
+export function decompose(t: tf.Tensor): { readonly base: tf.Tensor; readonly chain: readonly { level: number; bdim: number }[] } {
+  const chain: { level: number; bdim: number }[] = []
+  let v = t
+  while (v instanceof BatchTracer) {
+    chain.push({ level: v.level, bdim: v.bdim })
+    v = v.value
+  }
+  return { base: v, chain }
+}
+
+/** The inverse of `decompose`. */
+export function recompose(base: tf.Tensor, chain: readonly { level: number; bdim: number }[]): tf.Tensor {
+  let v = base
+  for (let i = chain.length - 1; i >= 0; i--) v = new BatchTracer(chain[i]!.level, v, chain[i]!.bdim)
+  return v
+}
+
 const fakeDataId = Object.freeze({ batchTracer: true })
 
 const removeAxis = (shape: readonly number[], axis: number): number[] =>
