@@ -1,0 +1,74 @@
+/**
+ * Optimisers in the shape of optax's `GradientTransformation`: a typed record of two pure
+ * functions, `init(params) -> state` and `update(grads, state) -> [updates, state]`, built by
+ * a factory whose options are decoded by an io-ts codec. State is explicit data (a pytree of
+ * tensors and numbers), never hidden in the record.
+ *
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import * as t from 'io-ts'
+import { decodeOrThrow, NonNegative, Positive } from './codecs.js'
+import * as tree from './tree.js'
+
+/** The state of `adam`: step count and first/second moment estimates (same structure as params). */
+export interface AdamState<P> {
+  readonly count: number
+  readonly mu: P
+  readonly nu: P
+}
+
+/** An optimiser: `init` and `update` over pytrees of float32 tensors. */
+export interface Optimizer<S, P> {
+  readonly _tag: string
+  readonly init: (params: P) => S
+  readonly update: (grads: P, state: S) => readonly [P, S]
+}
+
+/** The codec of `adam`'s options. */
+export const AdamConfig = t.type({ learningRate: Positive, b1: NonNegative, b2: NonNegative, eps: Positive })
+/** The decoded options of `adam`. */
+export type AdamConfig = t.TypeOf<typeof AdamConfig>
+
+/**
+ * Adam (Kingma and Ba, 2015). `update` returns the updates to *add* to the parameters
+ * (already negated and scaled by the learning rate), as optax does; apply with `applyUpdates`.
+ * The caller owns the tensors of the returned state and disposes the previous one.
+ *
+ * @example
+ * ```ts
+ * import { optim, grad } from 'imle'
+ * const opt = optim.adam({ learningRate: 0.05 })
+ * let state = opt.init(params)
+ * const [updates, next] = opt.update(grad(loss)(params), state)
+ * params = optim.applyUpdates(params, updates)
+ * ```
+ */
+export function adam<P>(options: Partial<{ learningRate: number; b1: number; b2: number; eps: number }> = {}): Optimizer<AdamState<P>, P> {
+  const c = decodeOrThrow('optim.adam', AdamConfig, { learningRate: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, ...options })
+  return {
+    _tag: 'adam',
+    init: (params) => ({
+      count: 0,
+      mu: tree.map((p) => tf.zerosLike(p), params) as P,
+      nu: tree.map((p) => tf.zerosLike(p), params) as P,
+    }),
+    update: (grads, state) =>
+      tf.tidy(() => {
+        const count = state.count + 1
+        const mu = tree.map((m, g) => tf.add(tf.mul(m, c.b1), tf.mul(g, 1 - c.b1)), state.mu, grads) as P
+        const nu = tree.map((v, g) => tf.add(tf.mul(v, c.b2), tf.mul(tf.square(g), 1 - c.b2)), state.nu, grads) as P
+        const bc1 = 1 - c.b1 ** count
+        const bc2 = 1 - c.b2 ** count
+        const updates = tree.map(
+          (m, v) => tf.mul(tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), c.eps)), -c.learningRate),
+          mu,
+          nu,
+        ) as P
+        return [updates, { count, mu, nu }] as unknown as tf.TensorContainer
+      }) as unknown as readonly [P, AdamState<P>],
+  }
+}
+
+/** `params + updates`, leaf by leaf. */
+export const applyUpdates = <P>(params: P, updates: P): P => tree.map((p, u) => tf.add(p, u), params, updates) as P
