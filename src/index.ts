@@ -22,3 +22,6 @@ export { vmap, type VmapOptions, type AxesTree, type AxisSpec } from './transfor
 export { grad, valueAndGrad, type GradOptions, type Grads } from './transforms/grad.js'
 export { callback, type CallbackOptions, type VmapMethod } from './transforms/callback.js'
 export { customVjp, type Cotangents } from './transforms/custom_vjp.js'
+export * as random from './core/random.js'
+export type { Key } from './core/random.js'
+export * as optim from './core/optim.js'
