@@ -36,7 +36,7 @@ export interface ImleOptions {
 }
 
 /** A MAP solver on one instance: `theta -> argmax_z <theta, z>` (same shape). */
-export type MapSolver = (theta: tf.Tensor) => tf.Tensor
+export type MapFn = (theta: tf.Tensor) => tf.Tensor
 
 /**
  * Makes a differentiable layer from a MAP solver with I-MLE.
@@ -62,7 +62,7 @@ export type MapSolver = (theta: tf.Tensor) => tf.Tensor
  * ```
  */
 export function imle(
-  map: MapSolver,
+  map: MapFn,
   noise: NoiseDistribution,
   target: TargetDistribution,
   options: ImleOptions = {},
