@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { BackendError, fallbackOrder, grad, init, loadBackend, ops } from '../src/index.js'
+import { BACKEND } from './_helpers.js'
+
+const t = suite('backend')
+
+t('init picks wasm then cpu in Node, and an explicit backend is honoured', async () => {
+  assert.equal(fallbackOrder(), ['wasm', 'cpu'])
+  assert.is(await init(), 'wasm')
+  assert.is(tf.getBackend(), 'wasm')
+  assert.is(await init({ backend: 'cpu' }), 'cpu')
+  assert.is(tf.getBackend(), 'cpu')
+})
+
+t('gradients work after init on every Node backend', async () => {
+  for (const b of ['cpu', 'wasm'] as const) {
+    await init({ backend: b })
+    const g = grad((x: tf.Tensor) => ops.sum(ops.mul(ops.sigmoid(x), ops.exp(x))))(tf.tensor1d([0, 1]))
+    // d/dx sigmoid(x) e^x = e^x (sigmoid(x) + sigmoid(x)(1 - sigmoid(x)))
+    const expect = [0, 1].map((x) => {
+      const s = 1 / (1 + Math.exp(-x))
+      return Math.exp(x) * (s + s * (1 - s))
+    })
+    const got = g.dataSync()
+    expect.forEach((e, i) => assert.ok(Math.abs(got[i]! - e) < 1e-5, `${b}: ${got[i]} vs ${e}`))
+  }
+})
+
+t('an unavailable or unknown backend asked for explicitly is a typed error, not a silent switch', async () => {
+  await init({ backend: 'cpu' })
+  // No WebGPU adapter in Node: the webgpu backend cannot initialize.
+  const r = await loadBackend('webgpu')()
+  assert.is(r._tag, 'Left')
+  let err: unknown
+  try {
+    await init({ backend: 'webgpu' })
+  } catch (e) {
+    err = e
+  }
+  assert.ok(err instanceof BackendError, String(err))
+  assert.match((err as Error).message, /webgpu/)
+  err = undefined
+  try {
+    await init({ backend: 'tpu' as 'cpu' })
+  } catch (e) {
+    err = e
+  }
+  assert.ok(err instanceof BackendError && /unknown backend 'tpu'/.test(err.message), String(err))
+  // The previous backend is still usable.
+  assert.ok(['cpu', 'wasm'].includes(tf.getBackend()))
+  await init({ backend: BACKEND })
+})
+
+t.run()
