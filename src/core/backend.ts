@@ -56,6 +56,9 @@ export const loadBackend = (name: BackendName): TE.TaskEither<BackendError, Back
       const ok = await tf.setBackend(name)
       if (!ok) throw new BackendError(`init(backend): the '${name}' backend is registered but failed to initialize here`)
       await tf.ready()
+      // The cpu backend prints a banner recommending tfjs-node on its first write in Node;
+      // imle deliberately runs without native bindings, so mark it as already shown.
+      if (name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false
       if (tf.getBackend() !== name) throw new BackendError(`init(backend): asked for '${name}' but tfjs chose '${tf.getBackend()}'`)
       return name
     },
