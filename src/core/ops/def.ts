@@ -1,0 +1,44 @@
+/**
+ * How an op is defined: a `Primitive` (its tf implementation and its batch rule) registered in
+ * the table `primitives`, and the typed function that binds it.
+ *
+ * @module
+ */
+import type * as tf from '@tensorflow/tfjs-core'
+import { VmapError } from '../errors.js'
+import { bind, type BatchRule, type Primitive } from '../tracer.js'
+
+/** A tensor operand: a tensor (or tracer) or anything tfjs converts to one. */
+export type Operand = tf.Tensor | tf.TensorLike
+
+/** Axes of a reduction: one, several, or all (`null`/omitted). */
+export type Axis = number | number[] | null | undefined
+
+const table = new Map<string, Primitive<any>>()
+
+/** Every op's primitive by name: the rule table (a test checks each op has an entry). */
+export const primitives: ReadonlyMap<string, Primitive<any>> = table
+
+/** The single output of a one-output primitive. */
+export const one = (t: tf.Tensor | tf.Tensor[]): tf.Tensor => t as tf.Tensor
+
+/** The outputs of a several-output primitive. */
+export const many = (t: tf.Tensor | tf.Tensor[]): tf.Tensor[] => t as tf.Tensor[]
+
+/**
+ * Defines an op from its tf implementation and a rule factory, called once on first use so
+ * that the rule may refer to the op itself (for the recursive call on lower levels). `api`
+ * turns the binder into the op's public signature.
+ */
+export function defOp<P, F extends (...args: never[]) => unknown>(
+  name: string,
+  impl: Primitive<P>['impl'],
+  makeRule: () => BatchRule<P>,
+  api: (bindIt: (args: readonly unknown[], params: P) => tf.Tensor | tf.Tensor[]) => F,
+): F {
+  let rule: BatchRule<P> | undefined
+  const p: Primitive<P> = { name, impl, rule: (a, params, size) => (rule ??= makeRule())(a, params, size) }
+  if (table.has(name)) throw new VmapError(`ops: the op '${name}' is defined twice`)
+  table.set(name, p)
+  return api((args, params) => bind(p, args, params))
+}
