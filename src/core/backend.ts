@@ -25,7 +25,14 @@ const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgpu']
 const isNode = (): boolean =>
   typeof process !== 'undefined' && typeof process.versions === 'object' && process.versions.node !== undefined
 
-/** The automatic fallback order for this environment. */
+/**
+ * The automatic fallback order for this environment.
+ *
+ * @example
+ * ```ts
+ * fallbackOrder()   // ['wasm', 'cpu'] in Node; ['webgpu', 'wasm', 'cpu'] in a browser
+ * ```
+ */
 export const fallbackOrder = (): readonly BackendName[] => (isNode() ? ['wasm', 'cpu'] : ['webgpu', 'wasm', 'cpu'])
 
 // Each backend package registers itself with tfjs when imported; import lazily, so that a

@@ -36,7 +36,14 @@ export abstract class ImleError extends Error {
   }
 }
 
-/** Two pytrees that should share a structure do not; the message names the key path. */
+/**
+ * Two pytrees that should share a structure do not; the message names the key path.
+ *
+ * @example
+ * ```ts
+ * tree.map((a, b) => ops.add(a, b), { w: x }, { v: x })   // TreeMismatchError: ... at <root> ...
+ * ```
+ */
 export class TreeMismatchError extends ImleError {
   readonly _tag = 'TreeMismatchError' as const
 }
@@ -44,12 +51,24 @@ export class TreeMismatchError extends ImleError {
 /**
  * A `vmap` misuse: `inAxes`/`outAxes` that do not match the arguments, batch sizes that
  * disagree, an axis out of range, a missing batch rule, a tracer used outside its `vmap`.
+ *
+ * @example
+ * ```ts
+ * vmap(ops.add)(tf.ones([3, 2]), tf.ones([4, 2]))   // VmapError: vmap: batch sizes disagree ...
+ * ```
  */
 export class VmapError extends ImleError {
   readonly _tag = 'VmapError' as const
 }
 
-/** A raw `tf.*` kernel met a batched value inside `vmap`: use `ops` or `callback` instead. */
+/**
+ * A raw `tf.*` kernel met a batched value inside `vmap`: use `ops` or `callback` instead.
+ *
+ * @example
+ * ```ts
+ * vmap((x: tf.Tensor) => tf.exp(x))(xs)   // RawTfOpError: ... use ops.exp ... or callback
+ * ```
+ */
 export class RawTfOpError extends ImleError {
   readonly _tag = 'RawTfOpError' as const
   constructor(readonly kernel: string) {
@@ -62,22 +81,50 @@ export class RawTfOpError extends ImleError {
   }
 }
 
-/** A backend was asked for by name and could not be loaded, or the name is unknown. */
+/**
+ * A backend was asked for by name and could not be loaded, or the name is unknown.
+ *
+ * @example
+ * ```ts
+ * await init({ backend: 'webgpu' })   // in Node: BackendError (no silent switch)
+ * ```
+ */
 export class BackendError extends ImleError {
   readonly _tag = 'BackendError' as const
 }
 
-/** A configuration (noise, target, solver, imle options) failed its io-ts codec. */
+/**
+ * A configuration (noise, target, solver, imle options) failed its io-ts codec.
+ *
+ * @example
+ * ```ts
+ * noise.sumOfGamma({ k: -1 })   // ConfigError: noise.sumOfGamma: k: expected Positive but got -1
+ * ```
+ */
 export class ConfigError extends ImleError {
   readonly _tag = 'ConfigError' as const
 }
 
-/** An argument has the wrong value, shape, rank or dtype. */
+/**
+ * An argument has the wrong value, shape, rank or dtype.
+ *
+ * @example
+ * ```ts
+ * solvers.topK(401)(tf.zeros([400]))   // ArgumentError: topK(k): k must be an integer in [1, 400] ...
+ * ```
+ */
 export class ArgumentError extends ImleError {
   readonly _tag = 'ArgumentError' as const
 }
 
-/** `grad`/`valueAndGrad` misuse: a non-scalar output, an `argnums` out of range, an int input. */
+/**
+ * `grad`/`valueAndGrad` misuse: a non-scalar output, an `argnums` out of range, an int input.
+ *
+ * @example
+ * ```ts
+ * grad((x: tf.Tensor) => ops.mul(x, 2))(tf.ones([3]))   // GradError: ... must return a scalar tensor ...
+ * ```
+ */
 export class GradError extends ImleError {
   readonly _tag = 'GradError' as const
 }

@@ -25,7 +25,14 @@ export interface Optimizer<S, P> {
   readonly update: (grads: P, state: S) => readonly [P, S]
 }
 
-/** The codec of `adam`'s options. */
+/**
+ * The codec of `adam`'s options.
+ *
+ * @example
+ * ```ts
+ * AdamConfig.decode({ learningRate: 0.1, b1: 0.9, b2: 0.999, eps: 1e-8 })   // Right(...)
+ * ```
+ */
 export const AdamConfig = t.type({ learningRate: Positive, b1: NonNegative, b2: NonNegative, eps: Positive })
 /** The decoded options of `adam`. */
 export type AdamConfig = t.TypeOf<typeof AdamConfig>
@@ -70,5 +77,12 @@ export function adam<P>(options: Partial<{ learningRate: number; b1: number; b2:
   }
 }
 
-/** `params + updates`, leaf by leaf. */
+/**
+ * `params + updates`, leaf by leaf.
+ *
+ * @example
+ * ```ts
+ * params = optim.applyUpdates(params, updates)
+ * ```
+ */
 export const applyUpdates = <P>(params: P, updates: P): P => tree.map((p, u) => tf.add(p, u), params, updates) as P

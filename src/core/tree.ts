@@ -22,7 +22,15 @@ export type TreeDef =
   | { readonly kind: 'array'; readonly children: readonly TreeDef[] }
   | { readonly kind: 'object'; readonly keys: readonly string[]; readonly children: readonly TreeDef[] }
 
-/** Whether `x` is a tensor leaf (a tfjs tensor or a vmap tracer). */
+/**
+ * Whether `x` is a tensor leaf (a tfjs tensor or a vmap tracer).
+ *
+ * @example
+ * ```ts
+ * tree.isTensor(tf.ones([2]))   // true
+ * tree.isTensor(3)              // false: a static leaf
+ * ```
+ */
 export const isTensor = (x: unknown): x is tf.Tensor => x instanceof tf.Tensor
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => {
@@ -101,13 +109,34 @@ export function unflatten<T = unknown>(def: TreeDef, leaves: readonly unknown[])
   return out as T
 }
 
-/** The tensor leaves of a pytree, in `flatten` order. */
+/**
+ * The tensor leaves of a pytree, in `flatten` order.
+ *
+ * @example
+ * ```ts
+ * tree.leaves({ a: x, b: [y, 'label'] })   // [x, y]
+ * ```
+ */
 export const leaves = (t: unknown): tf.Tensor[] => flatten(t)[0]
 
-/** The structure of a pytree (its `TreeDef`). */
+/**
+ * The structure of a pytree (its `TreeDef`).
+ *
+ * @example
+ * ```ts
+ * tree.structure({ a: x, b: [y] })   // { kind: 'object', keys: ['a', 'b'], ... }
+ * ```
+ */
 export const structure = (t: unknown): TreeDef => flatten(t)[1]
 
-/** The number of tensor leaves in a structure. */
+/**
+ * The number of tensor leaves in a structure.
+ *
+ * @example
+ * ```ts
+ * tree.numLeaves(tree.structure([x, { y }]))   // 2
+ * ```
+ */
 export function numLeaves(def: TreeDef): number {
   switch (def.kind) {
     case 'leaf':
@@ -119,7 +148,14 @@ export function numLeaves(def: TreeDef): number {
   }
 }
 
-/** A readable one-line description of a structure, used in error messages. */
+/**
+ * A readable one-line description of a structure, used in error messages.
+ *
+ * @example
+ * ```ts
+ * tree.showStructure(tree.structure({ a: x, b: [y, 1] }))   // '{a: *, b: [*, 1]}'
+ * ```
+ */
 export function showStructure(def: TreeDef): string {
   switch (def.kind) {
     case 'leaf':
@@ -139,6 +175,11 @@ const pathString = (path: readonly (string | number)[]): string =>
 /**
  * The key path of the first place where two structures differ, or `null` when they are equal
  * (static leaves compare with `Object.is`).
+ *
+ * @example
+ * ```ts
+ * tree.firstMismatch(tree.structure({ a: [x] }), tree.structure({ a: [x, y] }))   // '.a'
+ * ```
  */
 export function firstMismatch(a: TreeDef, b: TreeDef, path: (string | number)[] = []): string | null {
   if (a.kind !== b.kind) return pathString(path)
@@ -170,7 +211,14 @@ export function firstMismatch(a: TreeDef, b: TreeDef, path: (string | number)[] 
   }
 }
 
-/** Throws a `TreeMismatchError` naming the key path unless `a` and `b` are equal. */
+/**
+ * Throws a `TreeMismatchError` naming the key path unless `a` and `b` are equal.
+ *
+ * @example
+ * ```ts
+ * tree.assertSameStructure('myFn', tree.structure(params), tree.structure(grads))
+ * ```
+ */
 export function assertSameStructure(fn: string, a: TreeDef, b: TreeDef): void {
   const m = firstMismatch(a, b)
   if (m !== null) {
@@ -207,6 +255,11 @@ export function map<R>(fn: (...xs: tf.Tensor[]) => R, t: unknown, ...rest: unkno
  * non-array, non-object value, such as a number or `null`) applies to the whole subtree of
  * `full` at its position. Returns one value per tensor leaf of `full`. Used for `inAxes` and
  * `outAxes`.
+ *
+ * @example
+ * ```ts
+ * tree.broadcastPrefix('vmap(inAxes)', [0, null], tree.structure([x, { y, z }]), isAxis)   // [0, null, null]
+ * ```
  */
 export function broadcastPrefix<P>(
   fn: string,

@@ -25,7 +25,14 @@ export interface GumbelNoise {
   readonly sample: Sampler
 }
 
-/** The codec of `noise.sumOfGamma`'s options (after defaults). */
+/**
+ * The codec of `noise.sumOfGamma`'s options (after defaults).
+ *
+ * @example
+ * ```ts
+ * SumOfGammaConfig.decode({ k: 10, nbIterations: 100, sampler: 'table' })   // Right(...)
+ * ```
+ */
 export const SumOfGammaConfig = t.type({
   k: Positive,
   nbIterations: PositiveInt,
@@ -162,7 +169,14 @@ export function sumOfGamma(options: { readonly k: number; readonly nbIterations?
   }
 }
 
-/** The JSON form of a noise config, as read from a file or the command line. */
+/**
+ * The JSON form of a noise config, as read from a file or the command line.
+ *
+ * @example
+ * ```ts
+ * NoiseJson.is({ type: 'sumOfGamma', k: 10 })   // true
+ * ```
+ */
 export const NoiseJson = t.union([
   t.type({ type: t.literal('gumbel') }),
   t.type({ type: t.literal('none') }),

@@ -12,7 +12,14 @@ import { decodeOrThrow, decodeWith, Finite } from '../core/codecs.js'
 import { ConfigError } from '../core/errors.js'
 import * as ops from '../core/ops.js'
 
-/** The codec of `target.standard`'s options; absent fields take their defaults. */
+/**
+ * The codec of `target.standard`'s options; absent fields take their defaults.
+ *
+ * @example
+ * ```ts
+ * StandardTargetConfig.decode({ alpha: 1, beta: 10, scaleGradient: false })   // Right(...)
+ * ```
+ */
 export const StandardTargetConfig = t.type({
   alpha: Finite,
   beta: Finite,
@@ -71,7 +78,14 @@ export function standard(options: StandardTargetOptions = {}): TargetDistributio
   return make(config)
 }
 
-/** The JSON form of a target config, as read from a file or the command line. */
+/**
+ * The JSON form of a target config, as read from a file or the command line.
+ *
+ * @example
+ * ```ts
+ * TargetJson.is({ type: 'standard', beta: 10 })   // true
+ * ```
+ */
 export const TargetJson = t.intersection([t.type({ type: t.literal('standard') }), t.partial({ alpha: t.number, beta: t.number, scaleGradient: t.boolean })])
 
 /**

@@ -97,6 +97,11 @@ export function topK(k: number): TopK {
 /**
  * Options of `gridShortestPath`, codec and type under one name: `neighbourhood` 4 (moves to
  * edge-adjacent cells) or 8 (edge- or corner-adjacent, the default).
+ *
+ * @example
+ * ```ts
+ * GridShortestPathOptions.is({ neighbourhood: 4 })   // true
+ * ```
  */
 export const GridShortestPathOptions = t.partial({ neighbourhood: t.union([t.literal(4), t.literal(8)]) })
 /** Options of `gridShortestPath`: `{ neighbourhood?: 4 | 8 }`, default 8. */

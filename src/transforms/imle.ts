@@ -16,7 +16,14 @@ import type { TargetDistribution } from '../distributions/target.js'
 import { customVjp } from './custom_vjp.js'
 import { vmap } from './vmap.js'
 
-/** The codec of `imle`'s options (after defaults). */
+/**
+ * The codec of `imle`'s options (after defaults).
+ *
+ * @example
+ * ```ts
+ * ImleConfig.decode({ nbSamples: 5, inputNoiseTemperature: 1, targetNoiseTemperature: 1 })   // Right(...)
+ * ```
+ */
 export const ImleConfig = t.type({
   nbSamples: PositiveInt,
   inputNoiseTemperature: NonNegative,
