@@ -4,7 +4,7 @@
  * solver with I-MLE, and Adam.
  *
  * Run: `npm start` (after `npm ci`). Prints progress, the loss curve and the learned path as
- * text, and writes out/grid_path.svg (map, paths and per-cell marginals).
+ * text, and writes out/grid_path.svg (map, paths, and per-cell marginals early and at the end).
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -60,6 +60,12 @@ const opt = optim.adam<tf.Tensor>({ learningRate: 0.1 })
 let state = opt.init(params)
 const lossGrad = grad(loss, { hasAux: false })
 const losses: number[] = []
+// The per-cell marginals (fraction of 100 sampled paths through each cell) at a given theta.
+const marginalLayer = imle(solve, noise.sumOfGamma({ k: 1.3 * H, nbIterations: 100 }), target.standard(), { nbSamples: 100 })
+const marginalsAt = (theta: tf.Tensor, seed: number): Float32Array =>
+  tf.tidy(() => ops.mean(marginalLayer(theta, random.key(seed)), 0).dataSync() as Float32Array) // [H, W]
+const EARLY = 10
+let earlyMarginals: Float32Array | undefined
 let key = random.key(0)
 const t0 = performance.now()
 for (let step = 1; step <= STEPS; step++) {
@@ -75,6 +81,7 @@ for (let step = 1; step <= STEPS; step++) {
   params = newParams
   state = next
   losses.push(value)
+  if (step === EARLY) earlyMarginals = tf.tidy(() => marginalsAt(thetaOf(params), 123))
   if (step % 10 === 0 || step === 1) {
     const recent = losses.slice(-10)
     const avg = recent.reduce((a, b) => a + b, 0) / recent.length
@@ -85,8 +92,7 @@ for (let step = 1; step <= STEPS; step++) {
 // Evaluate: the noiseless MAP path of the learned costs, and the marginals of 100 samples.
 const learnedTheta = tf.tidy(() => thetaOf(params))
 const learnedPath = tf.tidy(() => solve(learnedTheta))
-const marginalLayer = imle(solve, noise.sumOfGamma({ k: 1.3 * H, nbIterations: 100 }), target.standard(), { nbSamples: 100 })
-const marginals = tf.tidy(() => ops.mean(marginalLayer(learnedTheta, random.key(123)), 0)) // [H, W]
+const marginals = marginalsAt(learnedTheta, 123)
 const lp = learnedPath.dataSync()
 const gp = gold.dataSync()
 let mismatches = 0
@@ -109,9 +115,10 @@ console.log(`\nHamming distance learned vs gold: ${mismatches} cells; true cost 
 
 mkdirSync('out', { recursive: true })
 const svg = gridPanelsSvg(H, W, [
-  { title: 'true costs + gold path', values: trueCost, path: gp, colour: [150, 90, 40] },
-  { title: 'learned costs + learned path', values: tf.tidy(() => tf.neg(learnedTheta)).dataSync(), path: lp, colour: [40, 90, 150] },
-  { title: 'marginals (100 samples)', values: marginals.dataSync(), colour: [20, 130, 60] },
+  { title: 'true costs (log scale) + gold path', values: trueCost.map(Math.log), path: gp, colour: [150, 90, 40] },
+  { title: `marginals after ${EARLY} steps`, values: earlyMarginals ?? new Float32Array(H * W), colour: [20, 130, 60] },
+  { title: `marginals after ${STEPS} steps`, values: marginals, colour: [20, 130, 60] },
+  { title: 'learned costs (log) + learned path', values: tf.tidy(() => tf.log(tf.neg(learnedTheta))).dataSync(), path: lp, colour: [40, 90, 150] },
 ])
 writeFileSync('out/grid_path.svg', svg)
 console.log(`wrote out/grid_path.svg; total ${((performance.now() - t0) / 1000).toFixed(1)} s`)
