@@ -55,7 +55,7 @@ const defaults: StandardTargetConfig = { alpha: 1, beta: 1, scaleGradient: false
 const make = (config: StandardTargetConfig): TargetDistribution => ({
   _tag: 'standard',
   config,
-  params: (theta, dy) => ops.sub(ops.mul(theta, config.alpha), ops.mul(dy, config.beta)), // [S, ...s]
+  params: (theta, dy) => ops.sub(config.alpha === 1 ? theta : ops.mul(theta, config.alpha), ops.mul(dy, config.beta)), // [S, ...s]
   gradientScale: config.scaleGradient ? 1 / config.beta : 1,
 })
 
