@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ArgumentError, ConfigError, grad, imle, noise, ops, random, solvers, target, valueAndGrad, vmap } from '../src/index.js'
+import { ArgumentError, callback, ConfigError, grad, imle, noise, ops, random, solvers, target, valueAndGrad, vmap } from '../src/index.js'
 import { assertClose, assertNoLeak, setup } from './_helpers.js'
 
 const t = suite('imle')
@@ -113,6 +113,26 @@ t('vmap(imle) equals the per-instance loop (forward and gradient); one solver ca
   // per-example gradients: vmap(grad(...)) equals the loop too
   const per = vmap(grad((x: tf.Tensor, k: tf.Tensor) => ops.sum(ops.mul(layer(x, k), w))))(thetas, keys)
   assertClose(per, gLoop)
+})
+
+t('a user solver wrapped in callback gives the same layer as the built-in one', () => {
+  // argmax one-hot in plain JS (ties to the lower index, as solvers.topK(1)).
+  const argmaxJs = (theta: tf.Tensor): tf.Tensor => {
+    const d = theta.dataSync()
+    let best = 0
+    for (let i = 1; i < d.length; i++) if (d[i]! > d[best]!) best = i
+    const out = new Float32Array(d.length)
+    out[best] = 1
+    return tf.tensor1d(out)
+  }
+  const mine = imle(callback(argmaxJs, { vmapMethod: 'sequential' }), noise.gumbel(), target.standard({ beta: 3 }), { nbSamples: 3 })
+  const builtIn = imle(solvers.topK(1), noise.gumbel(), target.standard({ beta: 3 }), { nbSamples: 3 })
+  const thetas = tf.randomNormal([4, 6])
+  const keys = random.split(random.key(6), 4)
+  const w = tf.randomNormal([4, 3, 6])
+  const lossOf = (layer: typeof mine) => (th: tf.Tensor) => ops.sum(ops.mul(vmap(layer)(th, keys), w))
+  assertClose(vmap(mine)(thetas, keys), vmap(builtIn)(thetas, keys))
+  assertClose(grad(lossOf(mine))(thetas), grad(lossOf(builtIn))(thetas))
 })
 
 t('grid paths under vmap: the same as the loop', () => {
