@@ -45,7 +45,8 @@ const registerBackend: Record<BackendName, () => Promise<unknown>> = {
 
 /**
  * Loads and selects one backend. `tf.setBackend` can resolve `false` (webgpu without an
- * adapter) while `tf.getBackend()` still names it, so the result is checked.
+ * adapter) while `tf.getBackend()` still names it, so the result is checked; webgpu must also
+ * read data back synchronously (see `init`).
  *
  * @example
  * ```ts
@@ -63,6 +64,7 @@ export const loadBackend = (name: BackendName): TE.TaskEither<BackendError, Back
       const ok = await tf.setBackend(name)
       if (!ok) throw new BackendError(`init(backend): the '${name}' backend is registered but failed to initialize here`)
       await tf.ready()
+      if (name === 'webgpu') checkSyncReadback()
       // The cpu backend prints a banner recommending tfjs-node on its first write in Node;
       // imle deliberately runs without native bindings, so mark it as already shown.
       if (name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false
@@ -76,9 +78,44 @@ export const loadBackend = (name: BackendName): TE.TaskEither<BackendError, Back
   )
 
 /**
+ * Throws a `BackendError` unless the current (webgpu) backend reads a GPU-computed tensor back
+ * synchronously. imle's solvers and samplers read tensor data with `dataSync` (tfjs's custom
+ * gradients are synchronous); where the adapter cannot do it (seen with SwiftShader in headless
+ * Chromium), tfjs-webgpu's `dataSync` silently returns zeros, which would make every solver
+ * answer wrong. The probe runs one tiny op on the GPU (`WEBGPU_CPU_FORWARD` off).
+ */
+function checkSyncReadback(): void {
+  const env = tf.env()
+  const forward = env.getBool('WEBGPU_CPU_FORWARD')
+  env.set('WEBGPU_CPU_FORWARD', false)
+  let got: number[]
+  try {
+    got = Array.from(tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).dataSync()))
+  } catch (e) {
+    got = [Number.NaN, Number.NaN]
+    void e
+  } finally {
+    env.set('WEBGPU_CPU_FORWARD', forward)
+  }
+  if (got[0] !== 4 || got[1] !== 6) {
+    throw new BackendError(
+      `init(backend): the webgpu backend loaded but cannot read tensor data back synchronously on this adapter ` +
+        `(a probe computed [4, 6] and read [${got.join(', ')}]); imle's solvers and noise samplers read tensor ` +
+        `data synchronously, so they would return wrong results. Use 'wasm' or 'cpu' here.`,
+    )
+  }
+}
+
+/**
  * Selects a tfjs backend and returns its name. With `backend` given, that backend or a
  * `BackendError` (no silent switch); without, the first that loads of the fallback order
  * (Node: wasm, cpu; browser: webgpu, wasm, cpu). Gradients are registered on import.
+ *
+ * webgpu counts as loaded only if it can read a GPU tensor back synchronously, because the
+ * solvers and noise samplers do (custom gradients in tfjs are synchronous); where it cannot,
+ * the automatic choice moves on to wasm, and an explicit request fails with a `BackendError`.
+ * In a browser, the wasm backend fetches its `.wasm` binaries relative to the page unless
+ * `setWasmPaths` from `@tensorflow/tfjs-backend-wasm` is called before `init`.
  *
  * @example
  * ```ts
