@@ -9,6 +9,18 @@ import * as random from '../src/core/random.js'
 const N = 1_000_000
 const REPS = 20
 
+const W = new Uint32Array(2)
+
+/** The former `fillGumbel`: `-Math.log(-Math.log(u))` per value, for comparison. */
+function fillGumbelMathLog(k0: number, k1: number, out: Float32Array): void {
+  const n = out.length
+  for (let j = 0; j < n >>> 1; j++) {
+    random.threefry2x32(k0, k1, 0, j, W, 0)
+    out[2 * j] = -Math.log(-Math.log(((W[0]! >>> 9) + 0.5) * 2 ** -23))
+    out[2 * j + 1] = -Math.log(-Math.log(((W[1]! >>> 9) + 0.5) * 2 ** -23))
+  }
+}
+
 /** The median time in ms of `REPS` runs of `fn`, after a warm-up. */
 function time(fn: () => void): number {
   for (let i = 0; i < 3; i++) fn()
@@ -33,13 +45,16 @@ async function main(): Promise<void> {
     ['fillUniformOpen   Float32Array 1e6', time(() => random.fillUniformOpen(1, 2, f32))],
     ['fillNormal        Float32Array 1e6', time(() => random.fillNormal(1, 2, f32))],
     ['fillGumbel        Float32Array 1e6', time(() => random.fillGumbel(1, 2, f32))],
+    ['fillGumbel        Float64Array 1e6', time(() => random.fillGumbel(1, 2, f64))],
+    ['Gumbel by Math.log Float32Array 1e6', time(() => fillGumbelMathLog(1, 2, f32))],
     ['fillGamma(0.3)    Float32Array 1e6', time(() => random.fillGamma(1, 2, 0.3, f32))],
     ['fillGamma(2.5)    Float32Array 1e6', time(() => random.fillGamma(1, 2, 2.5, f32))],
     [`uniform(key, [1e6]) on ${backend}`, time(() => random.uniform(key, [N]).dispose())],
     [`uniform(key, [1e6], -1, 3) on ${backend}`, time(() => random.uniform(key, [N], -1, 3).dispose())],
     [`normal(key, [1e6]) on ${backend}`, time(() => random.normal(key, [N]).dispose())],
+    [`gumbel(key, [1e6]) on ${backend}`, time(() => random.gumbel(key, [N]).dispose())],
   ]
-  for (const [name, ms] of rows) console.log(`${name.padEnd(40)} ${ms.toFixed(2)} ms`)
+  for (const [name, ms] of rows) console.log(`${name.padEnd(40)} ${ms.toFixed(2).padStart(7)} ms  ${((ms * 1e6) / N).toFixed(1).padStart(6)} ns/value`)
   key.dispose()
   console.log(`tensors left: ${tf.memory().numTensors}`)
 }

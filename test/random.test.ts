@@ -299,6 +299,47 @@ t('gumbel: finite, moments (Euler gamma, pi^2/6) and Kolmogorov-Smirnov', () => 
   assertKs('gumbel', g, (x) => Math.exp(-Math.exp(-x)))
 })
 
+t('gumbel: the table-driven logs equal -log(-log(u)) to float32 rounding, for all 2^23 uniforms', () => {
+  // u = (m + 1/2) 2^-23 takes 2^23 values: check every one against Math.log in float64.
+  const F32 = new Float32Array(1)
+  const U32 = new Uint32Array(F32.buffer)
+  let maxAbs = 0
+  let maxUlps = 0
+  let misrounded = 0
+  for (let m = 0; m < 2 ** 23; m++) {
+    const exact = -Math.log(-Math.log((m + 0.5) * 2 ** -23))
+    const g = random.gumbelOfWord(m << 9)
+    maxAbs = Math.max(maxAbs, Math.abs(g - exact))
+    const g32 = Math.fround(g)
+    if (g32 !== Math.fround(exact)) misrounded++
+    F32[0] = Math.abs(exact)
+    const a = F32[0]!
+    U32[0]! += 1
+    maxUlps = Math.max(maxUlps, Math.abs(g32 - exact) / (F32[0]! - a)) // in float32 ulps of the exact value
+  }
+  assert.ok(maxAbs < 2e-14, `max |error| ${maxAbs}`)
+  assert.ok(maxUlps <= 0.5 + 1e-6, `max error ${maxUlps} float32 ulps`)
+  assert.is(misrounded, 0, 'float32 values that differ from fround(-log(-log(u)))')
+  // The extremes u = 2^-24 and 1 - 2^-24; the 9 low bits of the word are unused.
+  assert.is(Math.fround(random.gumbelOfWord(0x1ff)), Math.fround(-Math.log(24 * Math.LN2)))
+  assert.is(Math.fround(random.gumbelOfWord(-1)), Math.fround(-Math.log(-Math.log1p(-(2 ** -24)))))
+  // fillGumbel stores gumbelOfWord of word i % 2 of block floor(i / 2).
+  const out = new Float32Array(101)
+  const w = new Uint32Array(2)
+  random.fillGumbel(7, 0x9e3779b9, out)
+  for (let i = 0; i < out.length; i++) {
+    random.threefry2x32(7, 0x9e3779b9, 0, i >>> 1, w, 0)
+    assert.is(out[i], Math.fround(random.gumbelOfWord(w[i & 1]!)), `element ${i}`)
+  }
+  // It stages the words in out's own memory: a Float64Array view inside a larger buffer gets
+  // the same values (unrounded) and its neighbours are left alone.
+  const wide = new Float64Array(out.length + 2)
+  random.fillGumbel(7, 0x9e3779b9, wide.subarray(1, out.length + 1))
+  assert.is(wide[0], 0)
+  assert.is(wide[out.length + 1], 0)
+  for (let i = 0; i < out.length; i++) assert.is(Math.fround(wide[i + 1]!), out[i], `Float64Array element ${i}`)
+})
+
 t('gamma: moments (alpha, alpha) for alpha in {0.3, 1, 2.5, 10}', () => {
   for (const alpha of [0.3, 1, 2.5, 10]) {
     const g = random.gamma(random.key(10), [N], alpha).dataSync()

@@ -67,7 +67,9 @@ export type NoiseDistribution = GumbelNoise | SumOfGammaNoise | NoNoise | Custom
 
 const checkShape = (fn: string, shape: readonly number[]): number[] => {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new ArgumentError(`${fn}(shape): shape must be an array of non-negative integers but got ${String(shape)}`)
+    throw new ArgumentError(
+      `${fn}(shape): shape must be an array of non-negative integers but got ${Array.isArray(shape) ? `[${shape.join(', ')}]` : String(shape)}`,
+    )
   }
   return [...shape]
 }
@@ -94,8 +96,9 @@ export const none = (): NoNoise => ({
   config: {},
   sample: (key, shape) => {
     const s = checkShape('noise.none', shape)
-    // Zeros that follow the key's batch under vmap (the key is otherwise unused).
-    return ops.add(ops.mul(ops.cast(ops.sum(key), 'float32'), 0), tf.zeros(s))
+    // Zeros that follow the key's batch under vmap (the key is otherwise unused); the tidy frees
+    // the temporaries when called outside any transformation.
+    return tf.tidy(() => ops.add(ops.mul(ops.cast(ops.sum(key), 'float32'), 0), tf.zeros(s)))
   },
 })
 
