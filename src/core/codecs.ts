@@ -53,17 +53,31 @@ const show = (v: unknown): string => {
   }
 }
 
-/** One line per io-ts error: the path of the bad field, the value and the expected type. */
+const isComposite = (type: t.Decoder<unknown, unknown>): boolean => {
+  const tag = (type as { _tag?: string })._tag
+  return tag === 'UnionType' || tag === 'IntersectionType'
+}
+
+/**
+ * One line per io-ts error: the path of the bad field, the value and the expected type. Union
+ * and intersection member indices are left out of paths; in a union of tagged records (a
+ * `type` field), mismatches of the tag itself are reported only when nothing else is wrong, so
+ * that `{ type: 'sumOfGamma', k: 'ten' }` reports `k`, not the other members' tags.
+ */
 export function formatErrors(errors: t.Errors): string {
-  const lines = errors.map((e) => {
-    const path = e.context
-      .map((c) => c.key)
-      .filter((k) => k !== '')
-      .join('.')
+  const entries = errors.map((e) => {
+    const keys: string[] = []
+    e.context.forEach((c, i) => {
+      if (c.key === '' || (i > 0 && isComposite(e.context[i - 1]!.type))) return
+      keys.push(c.key)
+    })
+    const path = keys.join('.')
     const expected = e.context[e.context.length - 1]?.type.name ?? 'unknown'
-    return `${path === '' ? '<root>' : path}: expected ${expected} but got ${show(e.value)}`
+    return { path, line: `${path === '' ? '<root>' : path}: expected ${expected} but got ${show(e.value)}` }
   })
-  return [...new Set(lines)].join('; ')
+  const informative = entries.filter((x) => x.path !== 'type')
+  const kept = informative.length > 0 && informative.length < entries.length ? informative : entries
+  return [...new Set(kept.map((x) => x.line))].join('; ')
 }
 
 /**

@@ -38,15 +38,13 @@ const topKOp = solverOp<number>({
   tag: 'topK',
   instanceRank: 1,
   run: (theta, count, [n], k, out) => {
-    for (let i = 0; i < theta.length; i++) {
-      if (Number.isNaN(theta[i])) {
-        const inst = Math.floor(i / n!)
-        throw new ArgumentError(
-          `topK: theta must not contain NaN (NaN has no rank) but got NaN at instance ${inst}, index ${i - inst * n!}`,
-        )
-      }
+    const bad = topKMask(theta, count, n!, k, out)
+    if (bad >= 0) {
+      const inst = Math.floor(bad / n!)
+      throw new ArgumentError(
+        `topK: theta must not contain NaN (NaN has no rank) but got NaN at instance ${inst}, index ${bad - inst * n!}`,
+      )
     }
-    topKMask(theta, count, n!, k, out)
   },
 })
 

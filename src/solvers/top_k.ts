@@ -28,7 +28,8 @@
  * Writes, for each of the `batch` rows of `theta` (row-major `[batch, n]`), a k-hot mask into
  * the same row of `out`: exactly `k` ones at the `k` largest entries, ties broken by the lower
  * index, zeros elsewhere. Requires `1 <= k <= n`, `theta.length >= batch * n`,
- * `out.length >= batch * n`, and no NaN in `theta` (unchecked here: this is the hot kernel).
+ * `out.length >= batch * n`. Returns -1, or the flat index of a NaN in `theta`, where it stops
+ * (NaN has no rank; the check costs nothing on the common path).
  *
  * Shapes: `([batch, n]) -> [batch, n]`, flat row-major.
  *
@@ -36,22 +37,28 @@
  * ```ts
  * import { solvers } from 'imle'
  * const out = new Float32Array(4)
- * solvers.topKMask(Float32Array.of(3, 1, 3, 2), 1, 4, 2, out)   // out = [1, 0, 1, 0]
+ * solvers.topKMask(Float32Array.of(3, 1, 3, 2), 1, 4, 2, out)   // -1; out = [1, 0, 1, 0]
  * ```
  */
-export function topKMask(theta: Float32Array, batch: number, n: number, k: number, out: Float32Array): void {
+export function topKMask(theta: Float32Array, batch: number, n: number, k: number, out: Float32Array): number {
   // heap[0..k) holds indices (relative to the row); heap[0] is the worst under (value desc,
   // index asc). Allocated once, reused by every row.
   const heap = new Int32Array(k)
   for (let b = 0; b < batch; b++) {
     const off = b * n
-    for (let i = 0; i < k; i++) heap[i] = i
+    for (let i = 0; i < k; i++) {
+      if (Number.isNaN(theta[off + i]!)) return off + i
+      heap[i] = i
+    }
     for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(theta, off, heap, k, i)
     let rootV = theta[off + heap[0]!]!
     for (let i = k; i < n; i++) {
       const v = theta[off + i]!
       // i exceeds every index in the heap, so on a tie it ranks lower: only v > rootV wins.
-      if (v > rootV) {
+      // (Written `!(v <= rootV)` so that a NaN, which fails every comparison, is caught here
+      // at no cost to the common path.)
+      if (!(v <= rootV)) {
+        if (v !== v) return off + i
         heap[0] = i
         siftDown(theta, off, heap, k, 0)
         rootV = theta[off + heap[0]!]!
@@ -60,6 +67,7 @@ export function topKMask(theta: Float32Array, batch: number, n: number, k: numbe
     out.fill(0, off, off + n)
     for (let j = 0; j < k; j++) out[off + heap[j]!] = 1
   }
+  return -1
 }
 
 /**
