@@ -1,33 +1,26 @@
 /**
  * I-MLE training-step benchmark: milliseconds per step (forward + backward of sum(z * w), w
  * fixed, a fresh random theta each step) for the workloads the reference implementation is
- * measured on, on the wasm and cpu backends; and raw noise sampling of 1e6 values.
+ * measured on, on the wasm and cpu backends; and raw noise sampling of 1e6 values. The random
+ * thetas (16 distinct ones, cycled) are drawn before timing.
  *
  * Run: `npx tsx bench/imle.ts` (optionally `BACKENDS=wasm` and `REPS=20`).
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { grad, imle, init, noise, ops, random, solvers, target, vmap, type BackendName } from '../src/index.js'
+import { time } from './_timing.js'
 
 const REPS = Number(process.env['REPS'] ?? 15)
+const RING = 16
 const BACKENDS = (process.env['BACKENDS'] ?? 'wasm,cpu').split(',') as BackendName[]
 
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}
-
-/** Median ms of `fn` over REPS runs after 2 warm-up runs; checks that nothing leaks. */
-function time(fn: (i: number) => void, reps = REPS): number {
-  for (let i = 0; i < 2; i++) fn(-1 - i)
+/** Median ms of `fn` over `reps` runs after warm-up runs; checks that nothing leaks. */
+function timeNoLeak(fn: (i: number) => void, reps = REPS): number {
+  fn(-1)
   const before = tf.memory().numTensors
-  const ts: number[] = []
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now()
-    fn(i)
-    ts.push(performance.now() - t0)
-  }
+  const ms = time(fn, reps, 2)
   if (tf.memory().numTensors !== before) throw new Error(`bench leaked ${tf.memory().numTensors - before} tensors`)
-  return median(ts)
+  return ms
 }
 
 interface Workload {
@@ -87,16 +80,19 @@ for (const backend of BACKENDS) {
     const layer = vmap(imle(wl.solver, wl.noise(), target.standard({ beta: 10 }), { nbSamples: wl.S }))
     const outShape = wl.S === 1 ? [wl.B, ...wl.shape] : [wl.B, wl.S, ...wl.shape]
     const w = tf.randomNormal(outShape)
+    // Fresh random theta each step, drawn before timing: a ring of distinct thetas, so that the
+    // figure is the training step (forward + backward), not tfjs's random-number generator.
+    const thetas = Array.from({ length: RING }, () => tf.randomNormal([wl.B, ...wl.shape]))
     const step = (i: number): void => {
       tf.tidy(() => {
-        const theta = tf.randomNormal([wl.B, ...wl.shape])
+        const theta = thetas[(i + RING) % RING]!
         const keys = random.split(random.key(i + 1000), wl.B)
         const g = grad((th: tf.Tensor) => ops.sum(ops.mul(layer(th, keys), w)))(theta)
         g.dataSync()
       })
     }
-    const ms = time(step)
-    w.dispose()
+    const ms = timeNoLeak(step)
+    tf.dispose([w, ...thetas])
     rows.push([backend, wl.name, ms.toFixed(2), wl.reference ?? ''])
     console.log(`${backend.padEnd(5)} ${wl.name.padEnd(58)} ${ms.toFixed(2).padStart(8)} ms/step   ${wl.reference ? `reference ${wl.reference}` : ''}`)
   }
@@ -107,10 +103,10 @@ for (const backend of BACKENDS) {
     ['1e6 Gumbel', () => noise.gumbel().sample(key, [1_000_000]), ''],
   ]
   for (const [name, f, ref] of samplers) {
-    const ms = time(() => f().dispose(), 7)
+    const ms = timeNoLeak(() => f().dispose(), 7)
     console.log(`${backend.padEnd(5)} ${name.padEnd(58)} ${ms.toFixed(2).padStart(8)} ms        ${ref ? `reference ${ref}` : ''}`)
   }
-  const exactMs = time(() => noise.sumOfGamma({ k: 10, nbIterations: 100, sampler: 'exact' }).sample(key, [1_000_000]).dispose(), 1)
+  const exactMs = timeNoLeak(() => noise.sumOfGamma({ k: 10, nbIterations: 100, sampler: 'exact' }).sample(key, [1_000_000]).dispose(), 1)
   console.log(`${backend.padEnd(5)} ${'1e6 SoG(k=10, s=100), exact sampler (100 Gammas/value)'.padEnd(58)} ${exactMs.toFixed(2).padStart(8)} ms        reference ~6 s`)
   key.dispose()
 }

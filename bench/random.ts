@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { init, type BackendName } from '../src/index.js'
 import * as random from '../src/core/random.js'
+import { time } from './_timing.js'
 
 const N = 1_000_000
 const REPS = 20
@@ -21,18 +22,6 @@ function fillGumbelMathLog(k0: number, k1: number, out: Float32Array): void {
   }
 }
 
-/** The median time in ms of `REPS` runs of `fn`, after a warm-up. */
-function time(fn: () => void): number {
-  for (let i = 0; i < 3; i++) fn()
-  const ts: number[] = []
-  for (let i = 0; i < REPS; i++) {
-    const t0 = performance.now()
-    fn()
-    ts.push(performance.now() - t0)
-  }
-  ts.sort((a, b) => a - b)
-  return ts[REPS >> 1]!
-}
 
 async function main(): Promise<void> {
   const backend = await init({ backend: (process.env['IMLE_BACKEND'] ?? 'cpu') as BackendName })
@@ -40,19 +29,19 @@ async function main(): Promise<void> {
   const f64 = new Float64Array(N)
   const key = random.key(0)
   const rows: [string, number][] = [
-    ['fillUniform       Float32Array 1e6', time(() => random.fillUniform(1, 2, f32))],
-    ['fillUniform       Float64Array 1e6', time(() => random.fillUniform(1, 2, f64))],
-    ['fillUniformOpen   Float32Array 1e6', time(() => random.fillUniformOpen(1, 2, f32))],
-    ['fillNormal        Float32Array 1e6', time(() => random.fillNormal(1, 2, f32))],
-    ['fillGumbel        Float32Array 1e6', time(() => random.fillGumbel(1, 2, f32))],
-    ['fillGumbel        Float64Array 1e6', time(() => random.fillGumbel(1, 2, f64))],
-    ['Gumbel by Math.log Float32Array 1e6', time(() => fillGumbelMathLog(1, 2, f32))],
-    ['fillGamma(0.3)    Float32Array 1e6', time(() => random.fillGamma(1, 2, 0.3, f32))],
-    ['fillGamma(2.5)    Float32Array 1e6', time(() => random.fillGamma(1, 2, 2.5, f32))],
-    [`uniform(key, [1e6]) on ${backend}`, time(() => random.uniform(key, [N]).dispose())],
-    [`uniform(key, [1e6], -1, 3) on ${backend}`, time(() => random.uniform(key, [N], -1, 3).dispose())],
-    [`normal(key, [1e6]) on ${backend}`, time(() => random.normal(key, [N]).dispose())],
-    [`gumbel(key, [1e6]) on ${backend}`, time(() => random.gumbel(key, [N]).dispose())],
+    ['fillUniform       Float32Array 1e6', time(() => random.fillUniform(1, 2, f32), REPS)],
+    ['fillUniform       Float64Array 1e6', time(() => random.fillUniform(1, 2, f64), REPS)],
+    ['fillUniformOpen   Float32Array 1e6', time(() => random.fillUniformOpen(1, 2, f32), REPS)],
+    ['fillNormal        Float32Array 1e6', time(() => random.fillNormal(1, 2, f32), REPS)],
+    ['fillGumbel        Float32Array 1e6', time(() => random.fillGumbel(1, 2, f32), REPS)],
+    ['fillGumbel        Float64Array 1e6', time(() => random.fillGumbel(1, 2, f64), REPS)],
+    ['Gumbel by Math.log Float32Array 1e6', time(() => fillGumbelMathLog(1, 2, f32), REPS)],
+    ['fillGamma(0.3)    Float32Array 1e6', time(() => random.fillGamma(1, 2, 0.3, f32), REPS)],
+    ['fillGamma(2.5)    Float32Array 1e6', time(() => random.fillGamma(1, 2, 2.5, f32), REPS)],
+    [`uniform(key, [1e6]) on ${backend}`, time(() => random.uniform(key, [N]).dispose(), REPS)],
+    [`uniform(key, [1e6], -1, 3) on ${backend}`, time(() => random.uniform(key, [N], -1, 3).dispose(), REPS)],
+    [`normal(key, [1e6]) on ${backend}`, time(() => random.normal(key, [N]).dispose(), REPS)],
+    [`gumbel(key, [1e6]) on ${backend}`, time(() => random.gumbel(key, [N]).dispose(), REPS)],
   ]
   for (const [name, ms] of rows) console.log(`${name.padEnd(40)} ${ms.toFixed(2).padStart(7)} ms  ${((ms * 1e6) / N).toFixed(1).padStart(6)} ns/value`)
   key.dispose()

@@ -6,21 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { init, vmap, type BackendName } from '../src/index.js'
 import { gridShortestPath, gridShortestPathMask, topK, topKMask } from '../src/solvers/index.js'
+import { time } from './_timing.js'
 
 const REPS = 30
 
-/** The median time in ms of `REPS` runs of `fn`, after a warm-up. */
-function time(fn: () => void): number {
-  for (let i = 0; i < 5; i++) fn()
-  const ts: number[] = []
-  for (let i = 0; i < REPS; i++) {
-    const t0 = performance.now()
-    fn()
-    ts.push(performance.now() - t0)
-  }
-  ts.sort((a, b) => a - b)
-  return ts[REPS >> 1]!
-}
 
 async function main(): Promise<void> {
   const backend = await init({ backend: (process.env['IMLE_BACKEND'] ?? 'cpu') as BackendName })
@@ -34,9 +23,9 @@ async function main(): Promise<void> {
     const out = new Float32Array(B * n)
     const solver = topK(k)
     const batched = vmap(solver)
-    rows.push([`topKMask kernel      B=${B} n=${n} k=${k}`, time(() => topKMask(data, B, n, k, out))])
-    rows.push([`topK.batched         B=${B} n=${n} k=${k}`, time(() => solver.batched(thetas).dispose())])
-    rows.push([`vmap(topK)           B=${B} n=${n} k=${k}`, time(() => batched(thetas).dispose())])
+    rows.push([`topKMask kernel      B=${B} n=${n} k=${k}`, time(() => topKMask(data, B, n, k, out), REPS)])
+    rows.push([`topK.batched         B=${B} n=${n} k=${k}`, time(() => solver.batched(thetas).dispose(), REPS)])
+    rows.push([`vmap(topK)           B=${B} n=${n} k=${k}`, time(() => batched(thetas).dispose(), REPS)])
     thetas.dispose()
   }
 
@@ -48,9 +37,9 @@ async function main(): Promise<void> {
     const solver = gridShortestPath({ neighbourhood: 8 })
     const batched = vmap(solver)
     const size = `B=${B} ${h}x${w}`.padEnd(12)
-    rows.push([`gridShortestPathMask kernel 8-nbhd ${size}`, time(() => gridShortestPathMask(data, B, h, w, 8, out))])
-    rows.push([`gridShortestPath.batched    8-nbhd ${size}`, time(() => solver.batched(thetas).dispose())])
-    rows.push([`vmap(gridShortestPath)      8-nbhd ${size}`, time(() => batched(thetas).dispose())])
+    rows.push([`gridShortestPathMask kernel 8-nbhd ${size}`, time(() => gridShortestPathMask(data, B, h, w, 8, out), REPS)])
+    rows.push([`gridShortestPath.batched    8-nbhd ${size}`, time(() => solver.batched(thetas).dispose(), REPS)])
+    rows.push([`vmap(gridShortestPath)      8-nbhd ${size}`, time(() => batched(thetas).dispose(), REPS)])
     thetas.dispose()
   }
 

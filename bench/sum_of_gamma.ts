@@ -13,6 +13,7 @@ import {
   sumOfGammaSf,
   type FillGamma,
 } from '../src/distributions/sum_of_gamma_law.js'
+import { median, time } from './_timing.js'
 
 /** xoshiro128** with 53-bit uniforms and Marsaglia-Tsang Gammas (the test suite's generator). */
 class BenchRng {
@@ -88,21 +89,7 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k))
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[s.length >> 1]!
-}
 
-function time(fn: () => void, reps: number): number {
-  fn() // warm-up
-  const ts: number[] = []
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now()
-    fn()
-    ts.push(performance.now() - t0)
-  }
-  return median(ts)
-}
 
 /** `sup_u |F(Q(u)) - u|` over `u = (i + 1/2) / m` (many points per bulk cell). */
 function maxCdfError(k: number, s: number, m = 400_000): number {
