@@ -13,7 +13,7 @@ import {
   sumOfGammaSf,
   type FillGamma,
 } from '../src/distributions/sum_of_gamma_law.js'
-import { median, time } from './_timing.js'
+import { time } from './_timing.js'
 
 /** xoshiro128** with 53-bit uniforms and Marsaglia-Tsang Gammas (the test suite's generator). */
 class BenchRng {

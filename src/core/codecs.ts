@@ -80,9 +80,30 @@ export function formatErrors(errors: t.Errors): string {
   return [...new Set(kept.map((x) => x.line))].join('; ')
 }
 
+/** The field names a record codec knows (`t.type`, `t.partial`, their intersections), or `null`. */
+export function knownKeys(codec: t.Decoder<unknown, unknown>): string[] | null {
+  const c = codec as { props?: Record<string, unknown>; types?: readonly t.Decoder<unknown, unknown>[]; _tag?: string }
+  if (c.props !== undefined) return Object.keys(c.props)
+  if (c._tag === 'IntersectionType' && c.types !== undefined) {
+    const parts = c.types.map(knownKeys)
+    return parts.every((p) => p !== null) ? parts.flat() as string[] : null
+  }
+  return null
+}
+
+/**
+ * The keys of `input` (a plain object) that `known` lacks: misspelt options must not be
+ * silently ignored.
+ */
+export function unknownKeys(input: unknown, known: readonly string[]): string[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return []
+  return Object.keys(input).filter((k) => !known.includes(k))
+}
+
 /**
  * Decodes `input` with `codec`; a failure is a `ConfigError` whose message starts with `where`
- * and names each bad field's path.
+ * and names each bad field's path. For record codecs, keys the codec does not know are refused
+ * too (`{ nbSample: 5 }` is an error, not a silent default).
  *
  * @example
  * ```ts
@@ -91,7 +112,17 @@ export function formatErrors(errors: t.Errors): string {
  */
 export function decodeWith<A, O>(where: string, codec: t.Type<A, O, unknown>, input: unknown): E.Either<ConfigError, A> {
   const r = codec.decode(input)
-  return E.isLeft(r) ? E.left(new ConfigError(`${where}: ${formatErrors(r.left)}`)) : E.right(r.right)
+  if (E.isLeft(r)) return E.left(new ConfigError(`${where}: ${formatErrors(r.left)}`))
+  const known = knownKeys(codec)
+  const extra = known === null ? [] : unknownKeys(input, known)
+  if (extra.length > 0) {
+    return E.left(
+      new ConfigError(
+        `${where}: unknown option ${extra.map((k) => `'${k}'`).join(', ')}; the options are ${known!.map((k) => `'${k}'`).join(', ')}`,
+      ),
+    )
+  }
+  return E.right(r.right)
 }
 
 /** `decodeWith`, throwing the `ConfigError` (for factories, where a bad literal config is a programmer error). */

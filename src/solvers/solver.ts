@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { moveAxis } from '../core/batch_rules.js'
+import { unknownKeys } from '../core/codecs.js'
 import { ArgumentError, ConfigError } from '../core/errors.js'
 import { bind, type Primitive } from '../core/tracer.js'
 
@@ -164,13 +165,11 @@ export function decodeOptions<C extends t.Mixed>(fn: string, codec: C, value: un
     )
     throw new ConfigError([...lines].join('; '))
   }
-  if (typeof value === 'object' && value !== null) {
-    const unknown = Object.keys(value).filter((key) => !known.includes(key))
-    if (unknown.length > 0) {
-      throw new ConfigError(
-        `${fn}(options): unknown option ${unknown.map((u) => `'${u}'`).join(', ')}; the options are ${known.map((k) => `'${k}'`).join(', ')}`,
-      )
-    }
+  const unknown = unknownKeys(value, known)
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `${fn}(options): unknown option ${unknown.map((u) => `'${u}'`).join(', ')}; the options are ${known.map((k) => `'${k}'`).join(', ')}`,
+    )
   }
   return result.right
 }
