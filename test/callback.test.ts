@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ArgumentError, callback, ops, vmap } from '../src/index.js'
+import { ArgumentError, callback, grad, ops, vmap } from '../src/index.js'
 import { assertClose, assertNoLeak, setup } from './_helpers.js'
 
 const t = suite('callback')
@@ -62,6 +62,17 @@ t('pytree in and out', () => {
   const [s, { d }] = vmap(f, { inAxes: [{ a: 0, b: null }] })({ a, b })
   assertClose(s, tf.add(a, b))
   assertClose(d, tf.sub(a, b))
+})
+
+t('transformations inside a callback do not see the enclosing vmap', () => {
+  // grad inside opaque code: per-example gradients, computed on plain tensors.
+  const f = (x: tf.Tensor) => ops.sum(ops.mul(ops.square(x), x)) // sum x^3
+  const xs = tf.randomNormal([4, 3])
+  for (const vmapMethod of ['sequential', 'vectorized'] as const) {
+    const g = callback((x: tf.Tensor) => grad(vmapMethod === 'sequential' ? f : (v: tf.Tensor) => ops.sum(vmap(f)(v)))(x), { vmapMethod })
+    assertClose(vmap(g)(xs), tf.mul(tf.square(xs), 3), 1e-5, 1e-4, vmapMethod)
+    assertClose(vmap(vmap(g))(tf.reshape(xs, [2, 2, 3])), tf.reshape(tf.mul(tf.square(xs), 3), [2, 2, 3]), 1e-5, 1e-4, vmapMethod)
+  }
 })
 
 t('no leaks; errors', () => {

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { fromCanonical, toCanonical } from './batching.js'
 import { ArgumentError } from './errors.js'
-import { activeFrames, BatchTracer, type Frame } from './tracer.js'
+import { activeFrames, BatchTracer, withoutFrames, type Frame } from './tracer.js'
 import * as tree from './tree.js'
 
 /** How `callback` batches an opaque function under `vmap`. */
@@ -53,14 +53,16 @@ export function opaque<F extends (...args: any[]) => any>(fn: F, method: VmapMet
       })
       let outLeaves: tf.Tensor[]
       let outDef: tree.TreeDef
+      // `fn` sees plain tensors: no enclosing vmap frame is active while it runs.
+      const call = (xs: tf.Tensor[]): unknown => withoutFrames(() => fn(...(tree.unflatten(def, xs) as unknown[])))
       if (method === 'vectorized') {
-        ;[outLeaves, outDef] = tree.flatten(fn(...(tree.unflatten(def, flat) as unknown[])))
+        ;[outLeaves, outDef] = tree.flatten(call(flat))
       } else {
         const per: tf.Tensor[][] = []
         let d: tree.TreeDef | undefined
         for (let i = 0; i < n; i++) {
           const slice = flat.map((x) => tf.squeeze(tf.slice(x, i, 1), [0])) // [...s]
-          const [ol, od] = tree.flatten(fn(...(tree.unflatten(def, slice) as unknown[])))
+          const [ol, od] = tree.flatten(call(slice))
           if (d === undefined) d = od
           else tree.assertSameStructure('callback (sequential)', d, od)
           per.push(ol)

@@ -62,6 +62,20 @@ export function withFramesRestored<R>(saved: readonly Frame[], body: () => R): R
   }
 }
 
+/**
+ * Runs `body` with no `vmap` frame active, for opaque code that `callback` calls on plain
+ * tensors: transformations inside it (a `grad`, a `vmap`) must not mistake the enclosing
+ * `vmap`s for their own.
+ */
+export function withoutFrames<R>(body: () => R): R {
+  const saved = frames.splice(0, frames.length)
+  try {
+    return body()
+  } finally {
+    frames.push(...saved)
+  }
+}
+
 /** The chain of (level, bdim) of a possibly nested tracer, outermost first, and its base. */
 export function decompose(t: tf.Tensor): { readonly base: tf.Tensor; readonly chain: readonly { level: number; bdim: number }[] } {
   const chain: { level: number; bdim: number }[] = []
