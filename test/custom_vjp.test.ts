@@ -62,6 +62,20 @@ t('vmap(customVjp) equals the loop, forward and gradient; unbatched argument', (
   assertClose(gNested, tf.mul(xs2, 6))
 })
 
+t('a customVjp function closing over a batched value, under vmap and grad', () => {
+  const xs = tf.randomNormal([5, 3])
+  const y = tf.randomNormal([3])
+  // f(y) = sum(x * y) per example, x closed over; its custom backward is the true one.
+  const perExample = vmap((x: tf.Tensor) => {
+    const dot = customVjp(
+      (v: tf.Tensor) => [ops.sum(ops.mul(x, v)), null] as const,
+      (_: null, ct: tf.Tensor) => [ops.mul(ct, x)] as const,
+    )
+    return grad((v: tf.Tensor) => dot(v))(y)
+  })(xs)
+  assertClose(perExample, xs)
+})
+
 t('no leaks', () => {
   const xs = tf.randomNormal([5, 3])
   const y = tf.randomNormal([3])

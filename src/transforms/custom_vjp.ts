@@ -6,8 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { fromCanonical, toCanonical } from '../core/batching.js'
 import { ArgumentError, GradError } from '../core/errors.js'
-import { framesOf } from '../core/opaque.js'
-import { decompose, recompose, withFramesRestored } from '../core/tracer.js'
+import { activeFrames, decompose, recompose, withFramesRestored } from '../core/tracer.js'
 import * as tree from '../core/tree.js'
 
 /** Cotangents of the arguments: one entry per argument, `null` for "zero" (or not differentiable). */
@@ -47,7 +46,8 @@ export function customVjp<Args extends readonly unknown[], Out, Res>(
   return (...args: Args): Out => tf.tidy(() => call(args) as unknown as tf.TensorContainer) as unknown as Out
   function call(args: Args): Out {
     const [inLeaves, inDef] = tree.flatten(args)
-    const frames = framesOf(inLeaves)
+    // Every active frame, not only those of the arguments: `fwd` may close over batched values.
+    const frames = activeFrames().slice()
     const diff = inLeaves.map((l) => l.dtype === 'float32')
     const inputs = inLeaves.filter((_, i) => diff[i]).map((l) => toCanonical(l, frames)) // [B..., ...s]
     let outDef: tree.TreeDef | undefined
