@@ -74,6 +74,19 @@ t('a customVjp function closing over a batched value, under vmap and grad', () =
     return grad((v: tf.Tensor) => dot(v))(y)
   })(xs)
   assertClose(perExample, xs)
+  // grad outside the vmap: the customVjp function receives the unbatched w and closes over x.
+  const gw = grad((w: tf.Tensor) =>
+    ops.sum(
+      vmap((x: tf.Tensor) => {
+        const dot = customVjp(
+          (v: tf.Tensor) => [ops.sum(ops.mul(x, v)), null] as const,
+          (_: null, ct: tf.Tensor) => [ops.mul(ct, x)] as const,
+        )
+        return dot(w)
+      })(xs),
+    ),
+  )(y)
+  assertClose(gw, tf.sum(xs, 0))
 })
 
 t('no leaks', () => {
