@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ArgumentError, callback, ConfigError, grad, imle, noise, ops, random, solvers, target, valueAndGrad, vmap } from '../src/index.js'
+import { ArgumentError, callback, ConfigError, grad, imle, noise, ops, random, solvers, target, valueAndGrad, vmap, VmapError } from '../src/index.js'
 import { assertClose, assertNoLeak, setup } from './_helpers.js'
 
 const t = suite('imle')
@@ -181,6 +181,8 @@ t('errors: options failing their codecs, theta of the wrong rank, NaN theta', ()
   assert.throws(() => layer(tf.ones([2, 3]), random.key(0)), (e: unknown) => e instanceof ArgumentError && /rank/.test(e.message))
   assert.throws(() => layer(tf.tensor1d([1, Number.NaN, 0]), random.key(0)), (e: unknown) => e instanceof ArgumentError && /NaN/.test(e.message))
   assert.throws(() => layer(tf.scalar(1), random.key(0)), (e: unknown) => e instanceof ArgumentError)
+  assert.throws(() => layer(tf.ones([3]), undefined as never), (e: unknown) => e instanceof ArgumentError && /imle: key must be a PRNG key/.test(e.message))
+  assert.throws(() => vmap(layer)(tf.ones([4, 3]), random.key(0)), (e: unknown) => e instanceof VmapError || e instanceof ArgumentError)
 })
 
 t('noise.decode and target.decode: configs from JSON', () => {

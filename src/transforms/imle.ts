@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
 import { decodeOrThrow, NonNegative, PositiveInt } from '../core/codecs.js'
 import { ArgumentError } from '../core/errors.js'
@@ -107,6 +107,13 @@ export function imle(
       throw new ArgumentError(`imle: theta must have rank >= 1 (one instance of the solver's input) but got a scalar`)
     }
     if (theta.dtype !== 'float32') throw new ArgumentError(`imle: theta must be float32 but got ${theta.dtype}`)
+    if (!(key instanceof tf.Tensor) || key.dtype !== 'int32' || key.rank !== 1 || key.shape[0] !== 2) {
+      const got = key instanceof tf.Tensor ? `a ${key.dtype} tensor of shape [${key.shape.join(', ')}]` : String(key)
+      throw new ArgumentError(
+        `imle: key must be a PRNG key, an int32 tensor of shape [2] (random.key(seed), or one row of ` +
+          `random.split(key, B) per instance under vmap), but got ${got}`,
+      )
+    }
     return layer(theta, key)
   }
 }
