@@ -11,7 +11,6 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { decodeOrThrow, decodeWith, Positive, PositiveInt } from '../core/codecs.js'
 import { ArgumentError, ConfigError } from '../core/errors.js'
-import * as ops from '../core/ops.js'
 import * as random from '../core/random.js'
 import { sampleSumOfGammaExact, sampleSumOfGammaTable, sumOfGammaTable } from './sum_of_gamma_law.js'
 
@@ -94,12 +93,8 @@ export const gumbel = (): GumbelNoise => ({
 export const none = (): NoNoise => ({
   _tag: 'none',
   config: {},
-  sample: (key, shape) => {
-    const s = checkShape('noise.none', shape)
-    // Zeros that follow the key's batch under vmap (the key is otherwise unused); the tidy frees
-    // the temporaries when called outside any transformation.
-    return tf.tidy(() => ops.add(ops.mul(ops.cast(ops.sum(key), 'float32'), 0), tf.zeros(s)))
-  },
+  // The same zeros for every key: unbatched under vmap, where they broadcast like any constant.
+  sample: (_key, shape) => tf.zeros(checkShape('noise.none', shape)),
 })
 
 /**
