@@ -82,23 +82,25 @@ export function imle(
   })
   const { nbSamples: S, inputNoiseTemperature: tauIn, targetNoiseTemperature: tauOut } = config
   if (typeof map !== 'function') throw new ArgumentError(`imle(map): map must be a function (a MAP solver) but got ${typeof map}`)
-  const solveAll = vmap(map) // [S, ...s] -> [S, ...s], one batched solver call
+  // All S instances in one batched solver call; with S = 1 the sample axis is dropped right
+  // after drawing, so the same computation runs without a vmap level (shapes below: [...s]).
+  const solve = S === 1 ? map : vmap(map) // [S, ...s] -> [S, ...s]
   const scaled = (eps: tf.Tensor, tau: number): tf.Tensor => (tau === 1 ? eps : ops.mul(eps, tau)) // [S, ...s]
 
   type Residuals = { readonly theta: tf.Tensor; readonly eps: tf.Tensor; readonly z: tf.Tensor }
   const layer = customVjp(
     (theta: tf.Tensor, key: tf.Tensor): readonly [tf.Tensor, Residuals] => {
       const shape = theta.shape // [...s]
-      const eps = noise.sample(key, [S, ...shape]) // [S, ...s]
-      const z = solveAll(ops.add(theta, scaled(eps, tauIn))) // [S, ...s]
-      const out = S === 1 ? ops.reshape(z, shape) : z // [...s] or [S, ...s]
-      return [out, { theta, eps, z }]
+      const drawn = noise.sample(key, [S, ...shape]) // [S, ...s]
+      const eps = S === 1 ? ops.reshape(drawn, shape) : drawn // [S, ...s]
+      const z = solve(ops.add(theta, scaled(eps, tauIn))) // [S, ...s]
+      return [z, { theta, eps, z }]
     },
     ({ theta, eps, z }: Residuals, dy: tf.Tensor) => {
-      const dyS = S === 1 ? ops.expandDims(dy, 0) : dy // [S, ...s]
-      const thetaPrime = target.params(theta, dyS) // [S, ...s]
-      const zPrime = solveAll(ops.add(thetaPrime, scaled(eps, tauOut))) // [S, ...s]
-      const g = ops.mean(ops.sub(z, zPrime), 0) // [...s]
+      const thetaPrime = target.params(theta, dy) // [S, ...s]
+      const zPrime = solve(ops.add(thetaPrime, scaled(eps, tauOut))) // [S, ...s]
+      const diff = ops.sub(z, zPrime) // [S, ...s]
+      const g = S === 1 ? diff : ops.mean(diff, 0) // [...s]
       return [target.gradientScale === 1 ? g : ops.mul(g, target.gradientScale), null] as const
     },
   )
