@@ -40,6 +40,19 @@ t('nested vmap equals the double loop', () => {
   assertClose(out, loop)
 })
 
+t('tf.tidy and tf.keep inside a vmapped function keep batched values alive', () => {
+  const xs = tf.randomNormal([4, 3])
+  const f = (x: tf.Tensor) => {
+    const y = tf.tidy(() => ops.mul(ops.add(x, 1), 2)) // a batched result returned from a tidy
+    const kept = tf.tidy(() => tf.keep(ops.exp(x)))
+    const out = ops.add(y, kept)
+    kept.dispose()
+    return out
+  }
+  const out = assertNoLeak(() => vmap(f)(xs), 1)
+  assertClose(out, tf.add(tf.mul(tf.add(xs, 1), 2), tf.exp(xs)))
+})
+
 t('leaks no tensor', () => {
   const xs = tf.randomNormal([5, 3])
   const w = tf.randomNormal([3])
