@@ -11,6 +11,7 @@
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core'
  * import { ops, vmap } from 'imle'
  * const f = (x: tf.Tensor) => ops.sum(ops.mul(x, x))   // [n] -> []
  * vmap(f)(tf.ones([8, 3]))                              // [8, 3] -> [8]
@@ -19,6 +20,7 @@
  * @module
  */
 export type { Axis, Operand } from './ops/def.js'
+export type { Pad, PoolPad, Pair, Rounding } from './ops/nn.js'
 // Named re-exports (not `export *`): `batch_rules.ts` and this module import each other, and
 // named re-exports stay live through the cycle under every module loader (CJS included).
 export {

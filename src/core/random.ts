@@ -23,7 +23,7 @@
  *
  * @example
  * ```ts
- * import * as random from './random.js'
+ * import { random } from 'imle'
  * const key = random.key(0)                     // int32 [2]
  * const [k1, k2] = tf.unstack(random.split(key)) // int32 [2] each
  * const u = random.uniform(k1, [3])              // float32 [3] in [0, 1)
@@ -60,7 +60,7 @@ const PARITY = 0x1bd11bda
  * @example
  * ```ts
  * const out = new Uint32Array(2)
- * threefry2x32(0x13198a2e, 0x03707344, 0x243f6a88, 0x85a308d3, out, 0)
+ * random.threefry2x32(0x13198a2e, 0x03707344, 0x243f6a88, 0x85a308d3, out, 0)
  * // out = [0xc4923a9c, 0x483df7a0] (Random123's known-answer vector)
  * ```
  */
@@ -135,7 +135,7 @@ export type FloatArray = Float32Array | Float64Array
  * @example
  * ```ts
  * const u = new Float32Array(1000)
- * fillUniform(0, 42, u)   // u[i] in [0, 1)
+ * random.fillUniform(0, 42, u)   // u[i] in [0, 1)
  * ```
  */
 export function fillUniform(k0: number, k1: number, out: FloatArray): void {
@@ -164,7 +164,7 @@ export function fillUniform(k0: number, k1: number, out: FloatArray): void {
  * @example
  * ```ts
  * const u = new Float64Array(1000)
- * fillUniformOpen(0, 42, u)
+ * random.fillUniformOpen(0, 42, u)
  * const g = u.map((v) => -Math.log(-Math.log(v)))   // finite Gumbel draws
  * ```
  */
@@ -193,7 +193,7 @@ export function fillUniformOpen(k0: number, k1: number, out: FloatArray): void {
  * @example
  * ```ts
  * const z = new Float32Array(1000)
- * fillNormal(0, 42, z)   // mean ~ 0, variance ~ 1
+ * random.fillNormal(0, 42, z)   // mean ~ 0, variance ~ 1
  * ```
  */
 export function fillNormal(k0: number, k1: number, out: FloatArray): void {
@@ -251,7 +251,7 @@ const LN2 = Math.LN2
  *
  * @example
  * ```ts
- * gumbelOfWord(0x80000000)   // u = 1/2 + 2^-24: -log(-log(u)) ~= 0.3665
+ * random.gumbelOfWord(0x80000000)   // u = 1/2 + 2^-24: -log(-log(u)) ~= 0.3665
  * ```
  */
 export function gumbelOfWord(w: number): number {
@@ -288,7 +288,7 @@ export function gumbelOfWord(w: number): number {
  * @example
  * ```ts
  * const g = new Float32Array(1000)
- * fillGumbel(0, 42, g)   // mean ~ 0.5772 (Euler's gamma), variance ~ pi^2 / 6
+ * random.fillGumbel(0, 42, g)   // mean ~ 0.5772 (Euler's gamma), variance ~ pi^2 / 6
  * ```
  */
 export function fillGumbel(k0: number, k1: number, out: FloatArray): void {
@@ -365,7 +365,7 @@ function streamNormal(): number {
  * @example
  * ```ts
  * const g = new Float32Array(1000)
- * fillGamma(0, 42, 2.5, g)   // mean ~ 2.5, variance ~ 2.5
+ * random.fillGamma(0, 42, 2.5, g)   // mean ~ 2.5, variance ~ 2.5
  * ```
  */
 export function fillGamma(k0: number, k1: number, alpha: number, out: FloatArray): void {
@@ -463,11 +463,11 @@ function checkShape(fn: string, shape: unknown): asserts shape is readonly numbe
  *   dtype: 'float32',
  *   shape: (shape) => shape,
  *   fill: (k0, k1, out) => {
- *     fillUniformOpen(k0, k1, out)
+ *     random.fillUniformOpen(k0, k1, out)
  *     for (let i = 0; i < out.length; i++) out[i] = -Math.log(out[i]!)
  *   },
  * })
- * exponential(key(0), [3])   // float32 [3]
+ * exponential(random.key(0), [3])   // float32 [3]
  * ```
  */
 export function keyedOp<P, D extends KeyedDtype>(spec: KeyedOpSpec<P, D>): KeyedOp<P> {
@@ -520,7 +520,7 @@ function words64(fn: string, arg: string, x: unknown): [number, number] {
  *
  * @example
  * ```ts
- * const k = key(42)   // int32 [2]: [0, 42]
+ * const k = random.key(42)   // int32 [2]: [0, 42]
  * ```
  */
 export function key(seed: number): Key {
@@ -546,8 +546,8 @@ const splitOp = keyedOp<number, 'int32'>({
  *
  * @example
  * ```ts
- * const [k1, k2, k3] = tf.unstack(split(key(0), 3))   // int32 [2] each
- * vmap((k: Key) => uniform(k, [4]))(split(key(0), 8)) // float32 [8, 4]
+ * const [k1, k2, k3] = tf.unstack(random.split(random.key(0), 3))   // int32 [2] each
+ * vmap((k: random.Key) => random.uniform(k, [4]))(random.split(random.key(0), 8)) // float32 [8, 4]
  * ```
  */
 export function split(key: Key, n = 2): tf.Tensor {
@@ -573,7 +573,7 @@ const foldInOp = keyedOp<readonly [number, number], 'int32'>({
  *
  * @example
  * ```ts
- * const stepKey = foldIn(key(0), 17)   // int32 [2]
+ * const stepKey = random.foldIn(random.key(0), 17)   // int32 [2]
  * ```
  */
 export function foldIn(key: Key, data: number): Key {
@@ -625,8 +625,8 @@ function nextDown32(x: number): number {
  *
  * @example
  * ```ts
- * const u = uniform(key(0), [2, 3])           // float32 [2, 3] in [0, 1)
- * const v = uniform(key(1), [5], -1, 1)       // float32 [5] in [-1, 1)
+ * const u = random.uniform(random.key(0), [2, 3])           // float32 [2, 3] in [0, 1)
+ * const v = random.uniform(random.key(1), [5], -1, 1)       // float32 [5] in [-1, 1)
  * ```
  */
 export function uniform(key: Key, shape: readonly number[], minval = 0, maxval = 1): tf.Tensor {
@@ -653,7 +653,7 @@ const normalOp = fillOp('random.normal', fillNormal)
  *
  * @example
  * ```ts
- * const z = normal(key(0), [1000])   // float32 [1000], mean ~ 0, variance ~ 1
+ * const z = random.normal(random.key(0), [1000])   // float32 [1000], mean ~ 0, variance ~ 1
  * ```
  */
 export function normal(key: Key, shape: readonly number[]): tf.Tensor {
@@ -671,7 +671,7 @@ const gumbelOp = fillOp('random.gumbel', fillGumbel)
  *
  * @example
  * ```ts
- * const g = gumbel(key(0), [10])   // float32 [10]; perturb-and-MAP: argmax(theta + g)
+ * const g = random.gumbel(random.key(0), [10])   // float32 [10]; perturb-and-MAP: argmax(theta + g)
  * ```
  */
 export function gumbel(key: Key, shape: readonly number[]): tf.Tensor {
@@ -695,7 +695,7 @@ const gammaOp = keyedOp<{ readonly shape: readonly number[]; readonly alpha: num
  *
  * @example
  * ```ts
- * const g = gamma(key(0), [1000], 2.5)   // float32 [1000], mean ~ 2.5
+ * const g = random.gamma(random.key(0), [1000], 2.5)   // float32 [1000], mean ~ 2.5
  * ```
  */
 export function gamma(key: Key, shape: readonly number[], alpha: number): tf.Tensor {

@@ -15,7 +15,7 @@ export type Tree<L = tf.Tensor> = L | readonly Tree<L>[] | { readonly [key: stri
 /** Static (non-tensor) leaves that trees may hold; they are structure, not data. */
 export type Static = number | string | boolean | null | undefined | bigint | symbol
 
-/** The structure of a pytree, without its tensor leaves. Compare two with `equalStructure`. */
+/** The structure of a pytree, without its tensor leaves. Compare two with `firstMismatch` or `assertSameStructure`. */
 export type TreeDef =
   | { readonly kind: 'leaf' }
   | { readonly kind: 'static'; readonly value: unknown }

@@ -89,7 +89,16 @@ export const gumbel = (): GumbelNoise => ({
   sample: (key, shape) => random.gumbel(key, checkShape('noise.gumbel', shape)),
 })
 
-/** Zero noise. @example `noise.none().sample(key, [5])   // zeros [5]` */
+/**
+ * Zero noise: perturb-and-MAP becomes plain MAP (with `alpha = 1`, the backward pass is then the
+ * blackbox-backprop direction without its `1/lambda`).
+ *
+ * @example
+ * ```ts
+ * import { noise, random } from 'imle'
+ * noise.none().sample(random.key(0), [5])   // zeros [5]
+ * ```
+ */
 export const none = (): NoNoise => ({
   _tag: 'none',
   config: {},

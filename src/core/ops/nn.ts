@@ -138,10 +138,14 @@ export const topk: (x: Operand, k?: number, sorted?: boolean) => { values: tf.Te
 // ---------------------------------------------------------------------------------------------
 // Convolution and pooling.
 
-type Pad = Parameters<typeof tf.conv2d>[3]
-type PoolPad = Parameters<typeof tf.maxPool>[3]
-type Pair = [number, number] | number
-type Rounding = 'floor' | 'round' | 'ceil'
+/** Padding of `conv1d`/`conv2d`/`depthwiseConv2d`, as tfjs takes it: `'same'`, `'valid'`, a number or explicit pads. */
+export type Pad = Parameters<typeof tf.conv2d>[3]
+/** Padding of `maxPool`/`avgPool`, as tfjs takes it: `'same'`, `'valid'` or a number. */
+export type PoolPad = Parameters<typeof tf.maxPool>[3]
+/** A size per spatial axis (`[height, width]`), or one number for both. */
+export type Pair = [number, number] | number
+/** How a pooled or strided size is rounded when padding is a number. */
+export type Rounding = 'floor' | 'round' | 'ceil'
 
 interface Conv2DParams {
   readonly strides: Pair
