@@ -7,7 +7,10 @@ export function median(xs: readonly number[]): number {
 }
 
 /** The median time in ms of `reps` runs of `fn(i)` (i = 0, 1, ...), after `warmup` runs. */
-export function time(fn: (i: number) => void, reps: number, warmup = 3): number {
+export const time = (fn: (i: number) => void, reps: number, warmup = 3): number => timeStats(fn, reps, warmup).median
+
+/** The median and the minimum time in ms of `reps` runs of `fn(i)`, after `warmup` runs. */
+export function timeStats(fn: (i: number) => void, reps: number, warmup = 3): { readonly median: number; readonly min: number } {
   for (let i = 0; i < warmup; i++) fn(-1 - i)
   const ts: number[] = []
   for (let i = 0; i < reps; i++) {
@@ -15,5 +18,5 @@ export function time(fn: (i: number) => void, reps: number, warmup = 3): number 
     fn(i)
     ts.push(performance.now() - t0)
   }
-  return median(ts)
+  return { median: median(ts), min: Math.min(...ts) }
 }

@@ -1,6 +1,6 @@
 /**
- * I-MLE training-step benchmark: milliseconds per step (forward + backward of sum(z * w), w
- * fixed, a fresh random theta each step) for the workloads the reference implementation is
+ * I-MLE training-step benchmark: milliseconds per step, median and best of REPS (forward +
+ * backward of sum(z * w), w fixed, a fresh random theta each step) for the workloads the reference implementation is
  * measured on, on the wasm and cpu backends; and raw noise sampling of 1e6 values. The random
  * thetas (16 distinct ones, cycled) are drawn before timing.
  *
@@ -8,20 +8,23 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { grad, imle, init, noise, ops, random, solvers, target, vmap, type BackendName } from '../src/index.js'
-import { time } from './_timing.js'
+import { timeStats } from './_timing.js'
 
 const REPS = Number(process.env['REPS'] ?? 15)
 const RING = 16
 const BACKENDS = (process.env['BACKENDS'] ?? 'wasm,cpu').split(',') as BackendName[]
 
-/** Median ms of `fn` over `reps` runs after warm-up runs; checks that nothing leaks. */
-function timeNoLeak(fn: (i: number) => void, reps = REPS): number {
+/** Median and best ms of `fn` over `reps` runs after warm-up runs; checks that nothing leaks. */
+function timeNoLeak(fn: (i: number) => void, reps = REPS): { median: number; min: number } {
   fn(-1)
   const before = tf.memory().numTensors
-  const ms = time(fn, reps, 2)
+  const stats = timeStats(fn, reps, 2)
   if (tf.memory().numTensors !== before) throw new Error(`bench leaked ${tf.memory().numTensors - before} tensors`)
-  return ms
+  return stats
 }
+
+const fmt = ({ median, min }: { median: number; min: number }): string =>
+  `${median.toFixed(2).padStart(8)} ms (best ${min.toFixed(2)})`
 
 interface Workload {
   readonly name: string
@@ -73,7 +76,6 @@ for (const [B, side] of [
   }
 }
 
-const rows: string[][] = []
 for (const backend of BACKENDS) {
   await init({ backend })
   for (const wl of workloads) {
@@ -93,8 +95,7 @@ for (const backend of BACKENDS) {
     }
     const ms = timeNoLeak(step)
     tf.dispose([w, ...thetas])
-    rows.push([backend, wl.name, ms.toFixed(2), wl.reference ?? ''])
-    console.log(`${backend.padEnd(5)} ${wl.name.padEnd(58)} ${ms.toFixed(2).padStart(8)} ms/step   ${wl.reference ? `reference ${wl.reference}` : ''}`)
+    console.log(`${backend.padEnd(5)} ${wl.name.padEnd(58)} ${fmt(ms)} per step   ${wl.reference ? `reference ${wl.reference}` : ''}`)
   }
   // Raw sampling of 1e6 values.
   const key = random.key(7)
@@ -104,7 +105,7 @@ for (const backend of BACKENDS) {
   ]
   for (const [name, f, ref] of samplers) {
     const ms = timeNoLeak(() => f().dispose(), 7)
-    console.log(`${backend.padEnd(5)} ${name.padEnd(58)} ${ms.toFixed(2).padStart(8)} ms        ${ref ? `reference ${ref}` : ''}`)
+    console.log(`${backend.padEnd(5)} ${name.padEnd(58)} ${fmt(ms)}            ${ref ? `reference ${ref}` : ''}`)
   }
   // One run: the exact sampler draws 1e8 Gamma variates here.
   const t0 = performance.now()
