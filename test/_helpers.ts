@@ -1,7 +1,10 @@
-/** Shared test helpers: the backend under test and numeric comparisons. */
+/**
+ * Shared test helpers: the backend under test, numeric and bitwise tensor comparisons, the
+ * per-key loop that vmap is checked against, error predicates, and cpu-vs-wasm runs.
+ */
 import * as tf from '@tensorflow/tfjs-core'
 import * as assert from 'uvu/assert'
-import { init, type BackendName } from '../src/index.js'
+import { ArgumentError, ConfigError, init, type BackendName } from '../src/index.js'
 
 /** The backend the suite runs on: `IMLE_BACKEND` (cpu or wasm), cpu by default. */
 export const BACKEND = (process.env['IMLE_BACKEND'] ?? 'cpu') as BackendName
@@ -31,4 +34,55 @@ export function assertNoLeak<R>(fn: () => R, expected: number, msg = ''): R {
   const after = tf.memory().numTensors
   assert.is(after - before, expected, `${msg} tensors leaked: ${after - before - expected}`)
   return r
+}
+
+/** The raw 32-bit patterns of a float32 or int32 tensor (a copy). */
+export function bits(x: tf.Tensor): Uint32Array {
+  const d = x.dataSync() as Float32Array | Int32Array
+  return new Uint32Array(d.buffer, d.byteOffset, d.length).slice()
+}
+
+/** Asserts two word arrays have the same length and the same words. */
+export function sameWords(x: Uint32Array, y: Uint32Array, msg: string): void {
+  assert.is(x.length, y.length, `${msg}: length`)
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] !== y[i]) assert.unreachable(`${msg}: differ at flat index ${i}: 0x${x[i]!.toString(16)} vs 0x${y[i]!.toString(16)}`)
+  }
+}
+
+/** Asserts bit-identical contents (and equal shapes and dtypes). */
+export function assertSameBits(a: tf.Tensor, b: tf.Tensor, msg = ''): void {
+  assert.equal(a.shape, b.shape, `${msg}: shape [${a.shape}] vs [${b.shape}]`)
+  assert.is(a.dtype, b.dtype, `${msg}: dtype`)
+  sameWords(bits(a), bits(b), msg)
+}
+
+/** Stacks `f(row)` over the rows of `keys` [B, 2]: the loop that vmap over keys must equal. */
+export const loop = (keys: tf.Tensor, f: (k: tf.Tensor) => tf.Tensor): tf.Tensor => tf.stack(tf.unstack(keys).map(f))
+
+/** A predicate for `assert.throws`: an `ArgumentError` whose message matches every pattern. */
+export const argumentError = (...parts: RegExp[]) => (e: unknown): boolean =>
+  e instanceof ArgumentError && e._tag === 'ArgumentError' && parts.every((p) => p.test(e.message))
+
+/** A predicate for `assert.throws`: a `ConfigError` whose message matches every pattern. */
+export const configError = (...parts: RegExp[]) => (e: unknown): boolean =>
+  e instanceof ConfigError && e._tag === 'ConfigError' && parts.every((p) => p.test(e.message))
+
+/**
+ * Runs `run` on the cpu backend, then on wasm (asserting each switch), and returns both results;
+ * the backend under test is restored afterwards, also on failure, and asserted.
+ */
+export async function onCpuAndWasm<R>(run: () => R): Promise<[onCpu: R, onWasm: R]> {
+  let out: [R, R]
+  try {
+    assert.is(await init({ backend: 'cpu' }), 'cpu')
+    const onCpu = run()
+    assert.is(await init({ backend: 'wasm' }), 'wasm')
+    const onWasm = run()
+    out = [onCpu, onWasm]
+  } finally {
+    await init({ backend: BACKEND })
+  }
+  assert.is(tf.getBackend(), BACKEND)
+  return out
 }

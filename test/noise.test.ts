@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ArgumentError, ConfigError, init, noise, ops, random, vmap } from '../src/index.js'
+import { noise, ops, random, vmap } from '../src/index.js'
 import { ksCritical, ksOneSample, ksStatistic, ksTwoSample } from '../src/distributions/ks.js'
-import { sumOfGammaCumulant, sumOfGammaMoments } from '../src/distributions/sum_of_gamma_law.js'
-import { assertNoLeak, BACKEND, setup } from './_helpers.js'
+import { argumentError, assertNoLeak, assertSameBits, bits, configError, loop, onCpuAndWasm, setup } from './_helpers.js'
+import { assertMoments, EULER_GAMMA, gumbelBias, gumbelCdf, sumOfGammaMoments4, sumOfKCdf } from './_stats.js'
 
 const t = suite('noise')
 t.before(setup)
@@ -33,22 +33,6 @@ const records = (): [string, Noise][] => [
   }))],
 ]
 
-/** The raw 32-bit patterns of a float32 tensor. */
-function bits(x: tf.Tensor): Uint32Array {
-  const d = x.dataSync() as Float32Array
-  return new Uint32Array(d.buffer, d.byteOffset, d.length).slice()
-}
-
-function assertSameBits(a: tf.Tensor, b: tf.Tensor, msg: string): void {
-  assert.equal(a.shape, b.shape, `${msg}: shape [${a.shape}] vs [${b.shape}]`)
-  assert.is(a.dtype, b.dtype, `${msg}: dtype`)
-  const x = bits(a)
-  const y = bits(b)
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] !== y[i]) assert.unreachable(`${msg}: differ at flat index ${i}: 0x${x[i]!.toString(16)} vs 0x${y[i]!.toString(16)}`)
-  }
-}
-
 /** Draws `[n]` values from `record` with `key`, as float64, and frees the tensor. */
 function draw(record: Noise, key: random.Key, n: number): Float64Array {
   const x = record.sample(key, [n])
@@ -56,40 +40,6 @@ function draw(record: Noise, key: random.Key, n: number): Float64Array {
   x.dispose()
   return out
 }
-
-/** Sample mean and unbiased sample variance, in float64. */
-function meanVar(x: ArrayLike<number>): { mean: number; variance: number } {
-  const n = x.length
-  let m = 0
-  for (let i = 0; i < n; i++) m += x[i]!
-  m /= n
-  let v = 0
-  for (let i = 0; i < n; i++) v += (x[i]! - m) ** 2
-  return { mean: m, variance: v / (n - 1) }
-}
-
-/**
- * Asserts the sample mean and variance are within 5 standard errors of `mean` and `variance`:
- * `sqrt(variance / n)` for the mean and `sqrt((mu4 - variance^2) / n)` for the variance, with
- * `mu4` the fourth central moment.
- */
-function assertMoments(x: ArrayLike<number>, mean: number, variance: number, mu4: number, msg: string): void {
-  const n = x.length
-  const got = meanVar(x)
-  const zm = (got.mean - mean) / Math.sqrt(variance / n)
-  const zv = (got.variance - variance) / Math.sqrt((mu4 - variance * variance) / n)
-  assert.ok(Math.abs(zm) < 5, `${msg}: mean ${got.mean} vs ${mean} (${zm.toFixed(2)} standard errors)`)
-  assert.ok(Math.abs(zv) < 5, `${msg}: variance ${got.variance} vs ${variance} (${zv.toFixed(2)} standard errors)`)
-}
-
-/** The mean, variance and fourth central moment `kappa_4 + 3 kappa_2^2` of Sum-of-Gamma noise. */
-function sumOfGammaLaw4(k: number, s: number): [number, number, number] {
-  const { mean, variance } = sumOfGammaMoments(k, s)
-  return [mean, variance, sumOfGammaCumulant(k, s, 4) + 3 * variance * variance]
-}
-
-const EULER_GAMMA = 0.5772156649015329
-const gumbelCdf = (x: number): number => Math.exp(-Math.exp(-x))
 
 // (k, s) cases and the size of the exact samples (20000 values with s = 100 Gammas each).
 const CASES = [
@@ -152,12 +102,12 @@ t('gumbel: finite, mean Euler gamma, variance pi^2/6 (5 standard errors, n = 1e6
 t('sumOfGamma, table sampler: mean (H_s - ln s)/k and variance (sum 1/i^2)/k within 5 standard errors (n = 1e6)', () => {
   for (const [k, s] of CASES) {
     const x = draw(noise.sumOfGamma({ k, nbIterations: s }), random.key(5), N_TABLE)
-    assertMoments(x, ...sumOfGammaLaw4(k, s), `table k=${k} s=${s}`)
+    assertMoments(x, ...sumOfGammaMoments4(k, s), `table k=${k} s=${s}`)
   }
 })
 
 t('sumOfGamma, exact sampler: mean and variance within 5 standard errors (n = 2e4)', () => {
-  for (const [k, s] of CASES) assertMoments(exactDraw(k, s), ...sumOfGammaLaw4(k, s), `exact k=${k} s=${s}`)
+  for (const [k, s] of CASES) assertMoments(exactDraw(k, s), ...sumOfGammaMoments4(k, s), `exact k=${k} s=${s}`)
 })
 
 t('sumOfGamma: the table and exact samplers agree (two-sample KS, alpha = 0.001)', () => {
@@ -185,14 +135,10 @@ t('sumOfGamma: the sum of k = 5 independent draws (s = 1000) is Gumbel(0, 1) up 
   const sums = new Float64Array(n)
   for (let i = 0; i < k * n; i++) sums[i % n]! += rows[i]!
   sums.sort()
-  const finiteS = (v: number): number => {
-    const y = Math.exp(-v) / s
-    return y >= 1 ? 0 : Math.exp(s * Math.log1p(-y))
-  }
+  const finiteS = (v: number): number => sumOfKCdf(s, v)
   const exact = ksOneSample(sums, finiteS)
   assert.not.ok(exact.reject, `against (1 - e^{-x}/s)^s: D = ${exact.statistic} > ${exact.critical}`)
-  let bias = 0
-  for (let v = -Math.log(s); v < 20; v += 1e-3) bias = Math.max(bias, Math.abs(finiteS(v) - gumbelCdf(v)))
+  const bias = gumbelBias(s)
   assert.ok(Math.abs(bias * s - 2 * Math.exp(-2)) < 0.1, `sup |F_s - Gumbel| = ${bias}, expected about ${(2 * Math.exp(-2)) / s}`)
   const d = ksStatistic(sums, gumbelCdf)
   const critical = ksCritical(0.001, n) + bias
@@ -207,9 +153,6 @@ t('sumOfGamma: the sum of k = 5 independent draws (s = 1000) is Gumbel(0, 1) up 
 
 // ---------------------------------------------------------------------------------------------
 // vmap.
-
-/** Stacks `f(row)` over the rows of `keys` [B, 2]. */
-const loop = (keys: tf.Tensor, f: (k: random.Key) => tf.Tensor): tf.Tensor => tf.stack(tf.unstack(keys).map(f))
 
 t('vmap over keys equals the per-key loop, with one call of the sampler for the whole batch', () => {
   const keys = random.split(random.key(8), 5) // [5, 2]
@@ -298,21 +241,13 @@ t('the same key gives bit-identical noise on cpu and wasm', async () => {
     })
     return out
   }
-  try {
-    assert.is(await init({ backend: 'cpu' }), 'cpu')
-    const onCpu = run()
-    assert.is(await init({ backend: 'wasm' }), 'wasm')
-    const onWasm = run()
-    assert.is(onCpu.length, onWasm.length)
-    onCpu.forEach((a, i) => {
-      const b = onWasm[i]!
-      assert.is(a.length, b.length)
-      for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) assert.unreachable(`draw ${i}: cpu and wasm differ at ${j}`)
-    })
-  } finally {
-    await init({ backend: BACKEND })
-  }
-  assert.is(tf.getBackend(), BACKEND)
+  const [onCpu, onWasm] = await onCpuAndWasm(run)
+  assert.is(onCpu.length, onWasm.length)
+  onCpu.forEach((a, i) => {
+    const b = onWasm[i]!
+    assert.is(a.length, b.length)
+    for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) assert.unreachable(`draw ${i}: cpu and wasm differ at ${j}`)
+  })
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -335,11 +270,6 @@ t('sumOfGamma: defaults (nbIterations 10, table sampler); decode gives the same 
     assertSameBits(r.right.sample(key, [7]), expected.sample(key, [7]), JSON.stringify(json))
   }
 })
-
-const configError = (...parts: RegExp[]) => (e: unknown): boolean =>
-  e instanceof ConfigError && e._tag === 'ConfigError' && parts.every((p) => p.test(e.message))
-const argumentError = (...parts: RegExp[]) => (e: unknown): boolean =>
-  e instanceof ArgumentError && e._tag === 'ArgumentError' && parts.every((p) => p.test(e.message))
 
 t('errors: bad configs are ConfigErrors naming the field; decode returns them as Left', () => {
   const bad: [unknown, RegExp][] = [

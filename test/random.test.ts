@@ -1,50 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ArgumentError, init, ops, vmap } from '../src/index.js'
+import { ops, vmap } from '../src/index.js'
 import * as random from '../src/core/random.js'
-import { assertNoLeak, BACKEND, setup } from './_helpers.js'
+import { ksStatistic } from '../src/distributions/ks.js'
+import { argumentError, assertNoLeak, assertSameBits, bits, loop, onCpuAndWasm, sameWords, setup } from './_helpers.js'
+import { EULER_GAMMA, gumbelCdf, meanVar } from './_stats.js'
 
 const t = suite('random')
 t.before(setup)
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
-
-/** The raw 32-bit patterns of a float32 or int32 tensor. */
-function bits(x: tf.Tensor): Uint32Array {
-  const d = x.dataSync() as Float32Array | Int32Array
-  return new Uint32Array(d.buffer, d.byteOffset, d.length).slice()
-}
-
-/** Asserts bit-identical contents (and equal shapes). */
-function assertSameBits(a: tf.Tensor, b: tf.Tensor, msg = ''): void {
-  assert.equal(a.shape, b.shape, `${msg}: shape [${a.shape}] vs [${b.shape}]`)
-  assert.is(a.dtype, b.dtype, `${msg}: dtype`)
-  sameWords(bits(a), bits(b), msg)
-}
-
-function sameWords(x: Uint32Array, y: Uint32Array, msg: string): void {
-  assert.is(x.length, y.length, `${msg}: length`)
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] !== y[i]) assert.unreachable(`${msg}: differ at flat index ${i}: 0x${x[i]!.toString(16)} vs 0x${y[i]!.toString(16)}`)
-  }
-}
-
-interface Moments {
-  readonly mean: number
-  readonly variance: number
-}
-
-/** Sample mean and (population) variance, accumulated in float64. */
-function moments(xs: ArrayLike<number>): Moments {
-  let s = 0
-  for (let i = 0; i < xs.length; i++) s += xs[i]!
-  const mean = s / xs.length
-  let v = 0
-  for (let i = 0; i < xs.length; i++) v += (xs[i]! - mean) ** 2
-  return { mean, variance: v / xs.length }
-}
 
 /**
  * Asserts the sample moments match the true mean `mu`, variance `v` and fourth central moment
@@ -53,7 +20,7 @@ function moments(xs: ArrayLike<number>): Moments {
  */
 function assertMoments(name: string, xs: ArrayLike<number>, mu: number, v: number, mu4: number): void {
   const n = xs.length
-  const m = moments(xs)
+  const m = meanVar(xs, 0) // population variance
   const seMean = Math.sqrt(v / n)
   const seVar = Math.sqrt((mu4 - v * v) / n)
   assert.ok(Math.abs(m.mean - mu) < 5 * seMean, `${name}: mean ${m.mean} vs ${mu} (5 SE = ${5 * seMean})`)
@@ -62,30 +29,19 @@ function assertMoments(name: string, xs: ArrayLike<number>, mu: number, v: numbe
 
 /** Pearson correlation of two equally long samples. */
 function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const ma = moments(a)
-  const mb = moments(b)
+  const ma = meanVar(a, 0)
+  const mb = meanVar(b, 0)
   let c = 0
   for (let i = 0; i < a.length; i++) c += (a[i]! - ma.mean) * (b[i]! - mb.mean)
   return c / a.length / Math.sqrt(ma.variance * mb.variance)
 }
 
 /**
- * The Kolmogorov-Smirnov statistic `sup |F_n - F|` of a sample against the CDF `cdf`. Its
- * 0.1% critical value is about `1.95 / sqrt(n)`.
+ * Asserts the Kolmogorov-Smirnov statistic `sup |F_n - F|` of a sample (in any order) against the
+ * CDF `cdf` is below about its 0.1% critical value, `1.95 / sqrt(n)`.
  */
-function ksStatistic(xs: ArrayLike<number>, cdf: (x: number) => number): number {
-  const s = Float64Array.from(xs).sort()
-  const n = s.length
-  let d = 0
-  for (let i = 0; i < n; i++) {
-    const f = cdf(s[i]!)
-    d = Math.max(d, (i + 1) / n - f, f - i / n)
-  }
-  return d
-}
-
 function assertKs(name: string, xs: ArrayLike<number>, cdf: (x: number) => number): void {
-  const d = ksStatistic(xs, cdf)
+  const d = ksStatistic(Float64Array.from(xs).sort(), cdf)
   const crit = 1.95 / Math.sqrt(xs.length)
   assert.ok(d < crit, `${name}: KS statistic ${d} >= ${crit}`)
 }
@@ -104,7 +60,6 @@ function erfc(x: number): number {
 
 const normalCdf = (x: number): number => 0.5 * erfc(-x / Math.SQRT2)
 
-const EULER_GAMMA = 0.5772156649015329
 const N = 200_000
 
 // ---------------------------------------------------------------------------------------------
@@ -233,16 +188,8 @@ t('bit-identical values on the cpu and wasm backends', async () => {
     })
     return out
   }
-  try {
-    assert.is(await init({ backend: 'cpu' }), 'cpu')
-    const onCpu = run()
-    assert.is(await init({ backend: 'wasm' }), 'wasm')
-    const onWasm = run()
-    for (const name of Object.keys(onCpu)) sameWords(onCpu[name]!, onWasm[name]!, `${name} cpu vs wasm`)
-  } finally {
-    await init({ backend: BACKEND })
-  }
-  assert.is(tf.getBackend(), BACKEND)
+  const [onCpu, onWasm] = await onCpuAndWasm(run)
+  for (const name of Object.keys(onCpu)) sameWords(onCpu[name]!, onWasm[name]!, `${name} cpu vs wasm`)
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -296,7 +243,7 @@ t('gumbel: finite, moments (Euler gamma, pi^2/6) and Kolmogorov-Smirnov', () => 
   for (const x of g) if (!Number.isFinite(x)) assert.unreachable(`non-finite Gumbel draw ${x}`)
   const v = Math.PI ** 2 / 6
   assertMoments('gumbel', g, EULER_GAMMA, v, 5.4 * v * v) // excess kurtosis 12/5
-  assertKs('gumbel', g, (x) => Math.exp(-Math.exp(-x)))
+  assertKs('gumbel', g, gumbelCdf)
 })
 
 t('gumbel: the table-driven logs equal -log(-log(u)) to float32 rounding, for all 2^23 uniforms', () => {
@@ -378,9 +325,6 @@ t('low-level fills: Float64Array gets the float32 values; the open variant is sh
 // ---------------------------------------------------------------------------------------------
 // vmap.
 
-/** Stacks `f(row)` over the rows of `keys` [B, 2]. */
-const loop = (keys: tf.Tensor, f: (k: random.Key) => tf.Tensor): tf.Tensor => tf.stack(tf.unstack(keys).map(f))
-
 t('vmap over keys equals the per-key loop, for every sampler', () => {
   const keys = random.split(random.key(0), 5) // [5, 2]
   for (const [name, f] of Object.entries(samplers)) {
@@ -424,9 +368,6 @@ t('vmap with an unbatched key, and a key batched at the outer level only', () =>
 
 // ---------------------------------------------------------------------------------------------
 // Errors and memory.
-
-const argumentError = (...parts: RegExp[]) => (e: unknown): boolean =>
-  e instanceof ArgumentError && e._tag === 'ArgumentError' && parts.every((p) => p.test(e.message))
 
 t('errors: key of the wrong shape or dtype, bad seed, bad alpha, bad shape, n, bounds', () => {
   const k = random.key(0)

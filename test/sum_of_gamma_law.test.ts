@@ -3,13 +3,13 @@
  * closed forms and an independent Gil-Pelaez inversion), the quantile table (its CDF error, its
  * moments, KS against exact samples), the Gumbel limit of sums of k values, and the KS helpers.
  *
- * Randomness comes from a small seeded generator below (xoshiro128** with Marsaglia-Tsang
- * Gammas), so every statistical test is deterministic; tolerances are derived from the sample
- * size (5 standard errors for moments, the alpha = 0.001 asymptotic KS critical value).
+ * Randomness comes from a small seeded generator, `TestRng` in `_rng.ts` (xoshiro128** with
+ * Marsaglia-Tsang Gammas), so every statistical test is deterministic; tolerances are derived
+ * from the sample size (5 standard errors for moments, the alpha = 0.001 asymptotic KS critical
+ * value).
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ArgumentError } from '../src/core/errors.js'
 import {
   buildSumOfGammaTable,
   sampleSumOfGammaExact,
@@ -21,109 +21,11 @@ import {
   sumOfGammaPdf,
   sumOfGammaSf,
   sumOfGammaTable,
-  type FillGamma,
 } from '../src/distributions/sum_of_gamma_law.js'
 import { ksConstant, ksCritical, ksOneSample, ksStatistic, ksTwoSample } from '../src/distributions/ks.js'
-
-// ---------------------------------------------------------------------------------------------
-// A seeded test generator: xoshiro128** seeded by splitmix32; 53-bit uniforms in (0, 1);
-// Marsaglia-Tsang Gamma(shape, 1) (with the U^(1/shape) boost for shape < 1).
-
-class TestRng {
-  private s0: number
-  private s1: number
-  private s2: number
-  private s3: number
-  private spare = NaN
-
-  constructor(seed: number) {
-    let a = seed | 0
-    const next = (): number => {
-      a = (a + 0x9e3779b9) | 0
-      let t = a ^ (a >>> 16)
-      t = Math.imul(t, 0x21f0aaad)
-      t ^= t >>> 15
-      t = Math.imul(t, 0x735a2d97)
-      return (t ^ (t >>> 15)) >>> 0
-    }
-    this.s0 = next()
-    this.s1 = next()
-    this.s2 = next()
-    this.s3 = next()
-  }
-
-  u32(): number {
-    const r = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0
-    const t = this.s1 << 9
-    this.s2 ^= this.s0
-    this.s3 ^= this.s1
-    this.s1 ^= this.s2
-    this.s0 ^= this.s3
-    this.s2 ^= t
-    this.s3 = rotl(this.s3, 11)
-    return r
-  }
-
-  /** Uniform on (0, 1) with 53 random bits, never 0 or 1. */
-  uniform(): number {
-    const hi = this.u32() >>> 5
-    const lo = this.u32() >>> 6
-    return (hi * 67108864 + lo + 0.5) / 9007199254740992
-  }
-
-  normal(): number {
-    if (!Number.isNaN(this.spare)) {
-      const z = this.spare
-      this.spare = NaN
-      return z
-    }
-    for (;;) {
-      const x = 2 * this.uniform() - 1
-      const y = 2 * this.uniform() - 1
-      const r = x * x + y * y
-      if (r > 0 && r < 1) {
-        const f = Math.sqrt((-2 * Math.log(r)) / r)
-        this.spare = y * f
-        return x * f
-      }
-    }
-  }
-
-  gamma(shape: number): number {
-    // shape < 1: Gamma(shape) = Gamma(shape + 1) * U^(1/shape).
-    const boost = shape < 1
-    const d = (boost ? shape + 1 : shape) - 1 / 3
-    const c = 1 / Math.sqrt(9 * d)
-    for (;;) {
-      let x: number
-      let v: number
-      do {
-        x = this.normal()
-        v = 1 + c * x
-      } while (v <= 0)
-      v = v * v * v
-      const u = this.uniform()
-      const x2 = x * x
-      if (u < 1 - 0.0331 * x2 * x2 || Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) {
-        return boost ? d * v * Math.exp(Math.log(this.uniform()) / shape) : d * v
-      }
-    }
-  }
-
-  readonly fillGamma: FillGamma = (shape, out) => {
-    for (let j = 0; j < out.length; j++) out[j] = this.gamma(shape)
-  }
-
-  uniforms(n: number): Float64Array {
-    const u = new Float64Array(n)
-    for (let j = 0; j < n; j++) u[j] = this.uniform()
-    return u
-  }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k))
-}
+import { argumentError } from './_helpers.js'
+import { TestRng } from './_rng.js'
+import { assertMoments, gumbelBias, gumbelCdf, sumOfGammaMoments4, sumOfKCdf } from './_stats.js'
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
@@ -135,33 +37,9 @@ const CASES = [
   [5, 10],
 ] as const
 
-/** Sample mean and unbiased sample variance, in float64. */
-function meanVar(x: ArrayLike<number>): { mean: number; variance: number } {
-  const n = x.length
-  let m = 0
-  for (let i = 0; i < n; i++) m += x[i]!
-  m /= n
-  let v = 0
-  for (let i = 0; i < n; i++) v += (x[i]! - m) ** 2
-  return { mean: m, variance: v / (n - 1) }
-}
-
-/**
- * Asserts the sample mean and variance are within 5 standard errors of the law's: the standard
- * error of the mean is `sqrt(kappa_2 / n)`, that of the sample variance
- * `sqrt((mu_4 - sigma^4) / n) = sqrt((kappa_4 + 2 kappa_2^2) / n)`.
- */
-function assertMoments(x: ArrayLike<number>, k: number, s: number, msg: string): void {
-  const n = x.length
-  const { mean, variance } = sumOfGammaMoments(k, s)
-  const k4 = sumOfGammaCumulant(k, s, 4)
-  const got = meanVar(x)
-  const seMean = Math.sqrt(variance / n)
-  const seVar = Math.sqrt((k4 + 2 * variance * variance) / n)
-  const zm = (got.mean - mean) / seMean
-  const zv = (got.variance - variance) / seVar
-  assert.ok(Math.abs(zm) < 5, `${msg}: mean ${got.mean} vs ${mean} (${zm.toFixed(2)} standard errors)`)
-  assert.ok(Math.abs(zv) < 5, `${msg}: variance ${got.variance} vs ${variance} (${zv.toFixed(2)} standard errors)`)
+/** Asserts the sample mean and variance are within 5 standard errors of the law's (k, s). */
+function assertSumOfGammaMoments(x: ArrayLike<number>, k: number, s: number, msg: string): void {
+  assertMoments(x, ...sumOfGammaMoments4(k, s), msg)
 }
 
 function exactSample(k: number, s: number, n: number, seed: number): Float64Array {
@@ -172,16 +50,6 @@ function exactSample(k: number, s: number, n: number, seed: number): Float64Arra
 function tableSample(k: number, s: number, n: number, seed: number): Float64Array {
   return sampleSumOfGammaTable(sumOfGammaTable(k, s), new TestRng(seed).uniforms(n), new Float64Array(n))
 }
-
-/** `Pr[eps_1 + ... + eps_k <= x] = (1 - e^{-x}/s)^s`: the maximum of s Exp(1) minus ln s. */
-function sumOfKCdf(s: number, x: number): number {
-  const y = Math.exp(-x) / s
-  return y >= 1 ? 0 : Math.exp(s * Math.log1p(-y))
-}
-
-const isArgumentError = (e: unknown): boolean => e instanceof ArgumentError
-
-const gumbelCdf = (x: number): number => Math.exp(-Math.exp(-x))
 
 // ---------------------------------------------------------------------------------------------
 // Moments and cumulants.
@@ -222,11 +90,11 @@ test('sumOfGammaMoments: the sum of k values has the mean and variance of max of
 })
 
 test('arguments: k must be positive and finite, s a positive integer', () => {
-  assert.throws(() => sumOfGammaMoments(0, 10), (e: unknown) => e instanceof ArgumentError && /k must be/.test(e.message))
-  assert.throws(() => sumOfGammaMoments(Number.NaN, 10), isArgumentError)
-  assert.throws(() => sumOfGammaTable(10, 2.5), (e: unknown) => e instanceof ArgumentError && /got 2.5/.test(e.message))
-  assert.throws(() => sumOfGammaLaw(10, 0), isArgumentError)
-  assert.throws(() => sampleSumOfGammaExact(-1, 10, new Float32Array(1), () => {}), isArgumentError)
+  assert.throws(() => sumOfGammaMoments(0, 10), argumentError(/k must be/))
+  assert.throws(() => sumOfGammaMoments(Number.NaN, 10), argumentError())
+  assert.throws(() => sumOfGammaTable(10, 2.5), argumentError(/got 2.5/))
+  assert.throws(() => sumOfGammaLaw(10, 0), argumentError())
+  assert.throws(() => sampleSumOfGammaExact(-1, 10, new Float32Array(1), () => {}), argumentError())
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +102,7 @@ test('arguments: k must be positive and finite, s a positive integer', () => {
 
 test('sampleSumOfGammaExact: moments within 5 standard errors', () => {
   let seed = 1
-  for (const [k, s] of CASES) assertMoments(exactSample(k, s, 40000, seed++), k, s, `exact k=${k} s=${s}`)
+  for (const [k, s] of CASES) assertSumOfGammaMoments(exactSample(k, s, 40000, seed++), k, s, `exact k=${k} s=${s}`)
 })
 
 test('sampleSumOfGammaExact: calls fillGamma(1/k, buffer, i) for i = 1..s and rounds once into out', () => {
@@ -383,7 +251,7 @@ test('sampleSumOfGammaTable: CDF error sup_u |F(Q(u)) - u| below 1e-6 (and 1e-7 
 
 test('sampleSumOfGammaTable: moments within 5 standard errors (n = 1e6)', () => {
   let seed = 101
-  for (const [k, s] of CASES) assertMoments(tableSample(k, s, 1_000_000, seed++), k, s, `table k=${k} s=${s}`)
+  for (const [k, s] of CASES) assertSumOfGammaMoments(tableSample(k, s, 1_000_000, seed++), k, s, `table k=${k} s=${s}`)
 })
 
 test('sampleSumOfGammaTable: two-sample KS against the exact sampler at alpha = 0.001', () => {
@@ -424,10 +292,10 @@ test('sampleSumOfGammaTable: monotone in u, float32 output, rejects uniforms out
   for (const bad of [0, 1, -0.5, Number.NaN]) {
     assert.throws(
       () => sampleSumOfGammaTable(table, new Float64Array([0.5, bad]), new Float32Array(2)),
-      (e: unknown) => e instanceof ArgumentError && /uniforms\[1\]/.test(e.message),
+      argumentError(/uniforms\[1\]/),
     )
   }
-  assert.throws(() => sampleSumOfGammaTable(table, new Float64Array(3), new Float32Array(2)), isArgumentError)
+  assert.throws(() => sampleSumOfGammaTable(table, new Float64Array(3), new Float32Array(2)), argumentError())
 })
 
 test('sumOfGammaTable: memoized per (k, s); equal to a fresh build', () => {
@@ -453,8 +321,7 @@ test('sum of k = 5 exact values, s = 1000: (1 - e^{-x}/s)^s exactly and Gumbel(0
   const exact = ksOneSample(sums, (x) => sumOfKCdf(s, x))
   assert.not.ok(exact.reject, `finite-s law: D = ${exact.statistic} > ${exact.critical}`)
   // sup_x |(1 - e^{-x}/s)^s - exp(-e^{-x})| ~= 2 e^{-2} / s (at e^{-x} = 2): the bias allowance.
-  let bias = 0
-  for (let x = -Math.log(s); x < 20; x += 1e-3) bias = Math.max(bias, Math.abs(sumOfKCdf(s, x) - gumbelCdf(x)))
+  const bias = gumbelBias(s)
   assert.ok(Math.abs(bias - (2 * Math.exp(-2)) / s) < 0.1 / s, `bias ${bias}`)
   const d = ksStatistic(sums, gumbelCdf)
   assert.ok(d < ksCritical(0.001, n) + bias, `Gumbel: D = ${d} > ${ksCritical(0.001, n)} + ${bias}`)
@@ -470,7 +337,7 @@ test('ks: constants, statistics of known samples, ties, and a rejection', () => 
   const unif = (x: number): number => Math.min(1, Math.max(0, x))
   assert.ok(Math.abs(ksStatistic([0.5], unif) - 0.5) < 1e-15)
   assert.ok(Math.abs(ksStatistic([0.25, 0.75], unif) - 0.25) < 1e-15)
-  assert.throws(() => ksStatistic([0.75, 0.25], unif), isArgumentError)
+  assert.throws(() => ksStatistic([0.75, 0.25], unif), argumentError())
   assert.is(ksTwoSample([1, 2, 3], [3, 2, 1]).statistic, 0)
   assert.is(ksTwoSample([1, 2], [3, 4]).statistic, 1)
   assert.is(ksTwoSample([1, 1, 2, 2], [1, 2]).statistic, 0) // ties jump together
