@@ -19,7 +19,7 @@ import * as tree from './tree.js'
 export type VmapMethod = 'sequential' | 'vectorized'
 
 /** The active frames whose levels occur among `leaves` (outermost first). */
-export function framesOf(leaves: readonly tf.Tensor[]): Frame[] {
+function framesOf(leaves: readonly tf.Tensor[]): Frame[] {
   const levels = new Set<number>()
   for (const l of leaves) {
     let v: tf.Tensor = l
