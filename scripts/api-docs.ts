@@ -46,7 +46,7 @@ interface Doc {
  * The body of an `@example`: its code, without the ```ts fence the source wraps it in (or the
  * single backticks of a one-line example written inline).
  */
-function exampleCode(text: string): string {
+export function exampleCode(text: string): string {
   const trimmed = text.replace(/^\s*\n/, '').trimEnd()
   const fenced = /^```[\w-]*[ \t]*\n([\s\S]*?)\n?```$/.exec(trimmed)
   if (fenced) return fenced[1]!.trimEnd()
@@ -75,7 +75,7 @@ function symbolDoc(symbol: ts.Symbol, checker: ts.TypeChecker): Doc {
 }
 
 /** The `@module`/`@packageDocumentation` comment at the top of a file, parsed by hand. */
-function moduleDoc(file: ts.SourceFile): Doc | null {
+export function moduleDoc(file: ts.SourceFile): Doc | null {
   for (const range of ts.getLeadingCommentRanges(file.text, 0) ?? []) {
     const raw = file.text.slice(range.pos, range.end)
     if (!raw.startsWith('/**') || !/@(module|packageDocumentation)\b/.test(raw)) continue

@@ -24,8 +24,14 @@ export type ImleErrorTag =
  *
  * @example
  * ```ts
- * import { ImleError } from 'imle'
- * try { ... } catch (e) { if (e instanceof ImleError && e._tag === 'VmapError') { ... } }
+ * import * as tf from '@tensorflow/tfjs-core'
+ * import { ImleError, ops, vmap } from 'imle'
+ * try {
+ *   vmap(ops.add)(tf.ones([3, 2]), tf.ones([4, 2]))
+ * } catch (e) {
+ *   if (e instanceof ImleError && e._tag === 'VmapError') console.error(e.message)   // batch sizes disagree
+ *   else throw e
+ * }
  * ```
  */
 export abstract class ImleError extends Error {

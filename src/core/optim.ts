@@ -30,7 +30,7 @@ export interface Optimizer<S, P> {
  *
  * @example
  * ```ts
- * AdamConfig.decode({ learningRate: 0.1, b1: 0.9, b2: 0.999, eps: 1e-8 })   // Right(...)
+ * optim.AdamConfig.decode({ learningRate: 0.1, b1: 0.9, b2: 0.999, eps: 1e-8 })   // Right(...)
  * ```
  */
 export const AdamConfig = t.type({ learningRate: Positive, b1: NonNegative, b2: NonNegative, eps: Positive })
@@ -44,11 +44,16 @@ export type AdamConfig = t.TypeOf<typeof AdamConfig>
  *
  * @example
  * ```ts
- * import { optim, grad } from 'imle'
- * const opt = optim.adam({ learningRate: 0.05 })
+ * import * as tf from '@tensorflow/tfjs-core'
+ * import { grad, ops, optim } from 'imle'
+ * type Params = { w: tf.Tensor }
+ * const loss = (p: Params) => ops.sum(ops.square(p.w))   // Params -> []
+ * let params: Params = { w: tf.ones([3]) }
+ * const opt = optim.adam<Params>({ learningRate: 0.05 })
  * let state = opt.init(params)
- * const [updates, next] = opt.update(grad(loss)(params), state)
+ * const [updates, next] = opt.update(grad(loss)(params), state)   // one step
  * params = optim.applyUpdates(params, updates)
+ * state = next
  * ```
  */
 export function adam<P>(options: Partial<{ learningRate: number; b1: number; b2: number; eps: number }> = {}): Optimizer<AdamState<P>, P> {

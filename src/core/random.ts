@@ -23,11 +23,12 @@
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core'
  * import { random } from 'imle'
- * const key = random.key(0)                     // int32 [2]
+ * const key = random.key(0)                      // int32 [2]
  * const [k1, k2] = tf.unstack(random.split(key)) // int32 [2] each
- * const u = random.uniform(k1, [3])              // float32 [3] in [0, 1)
- * const z = random.normal(k2, [2, 2])            // float32 [2, 2]
+ * const u = random.uniform(k1!, [3])             // float32 [3] in [0, 1)
+ * const z = random.normal(k2!, [2, 2])           // float32 [2, 2]
  * ```
  *
  * @module
@@ -458,7 +459,7 @@ function checkShape(fn: string, shape: unknown): asserts shape is readonly numbe
  * @example
  * ```ts
  * // Exponential(1) draws as an op of a key.
- * const exponential = keyedOp<readonly number[], 'float32'>({
+ * const exponential = random.keyedOp<readonly number[], 'float32'>({
  *   name: 'exponential',
  *   dtype: 'float32',
  *   shape: (shape) => shape,

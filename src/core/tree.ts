@@ -234,7 +234,7 @@ export function assertSameStructure(fn: string, a: TreeDef, b: TreeDef): void {
  *
  * @example
  * ```ts
- * const sum = tree.map((a, b) => tf.add(a, b), t1, t2)
+ * const sum = tree.map((a, b) => tf.add(a, b), params, grads)   // { w: w + gw, b: b + gb }
  * ```
  */
 export function map<R>(fn: (...xs: tf.Tensor[]) => R, t: unknown, ...rest: unknown[]): unknown {
@@ -258,6 +258,7 @@ export function map<R>(fn: (...xs: tf.Tensor[]) => R, t: unknown, ...rest: unkno
  *
  * @example
  * ```ts
+ * const isAxis = (a: unknown): a is number | null => a === null || typeof a === 'number'
  * tree.broadcastPrefix('vmap(inAxes)', [0, null], tree.structure([x, { y, z }]), isAxis)   // [0, null, null]
  * ```
  */

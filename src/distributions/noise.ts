@@ -29,7 +29,7 @@ export interface GumbelNoise {
  *
  * @example
  * ```ts
- * SumOfGammaConfig.decode({ k: 10, nbIterations: 100, sampler: 'table' })   // Right(...)
+ * noise.SumOfGammaConfig.decode({ k: 10, nbIterations: 100, sampler: 'table' })   // Right(...)
  * ```
  */
 export const SumOfGammaConfig = t.type({
@@ -181,7 +181,7 @@ export function sumOfGamma(options: { readonly k: number; readonly nbIterations?
  *
  * @example
  * ```ts
- * NoiseJson.is({ type: 'sumOfGamma', k: 10 })   // true
+ * noise.NoiseJson.is({ type: 'sumOfGamma', k: 10 })   // true
  * ```
  */
 export const NoiseJson = t.union([

@@ -17,7 +17,7 @@ import * as ops from '../core/ops.js'
  *
  * @example
  * ```ts
- * StandardTargetConfig.decode({ alpha: 1, beta: 10, scaleGradient: false })   // Right(...)
+ * target.StandardTargetConfig.decode({ alpha: 1, beta: 10, scaleGradient: false })   // Right(...)
  * ```
  */
 export const StandardTargetConfig = t.type({
@@ -83,7 +83,7 @@ export function standard(options: StandardTargetOptions = {}): TargetDistributio
  *
  * @example
  * ```ts
- * TargetJson.is({ type: 'standard', beta: 10 })   // true
+ * target.TargetJson.is({ type: 'standard', beta: 10 })   // true
  * ```
  */
 export const TargetJson = t.intersection([t.type({ type: t.literal('standard') }), t.partial({ alpha: t.number, beta: t.number, scaleGradient: t.boolean })])

@@ -98,7 +98,7 @@ export function topK(k: number): TopK {
  *
  * @example
  * ```ts
- * GridShortestPathOptions.is({ neighbourhood: 4 })   // true
+ * solvers.GridShortestPathOptions.is({ neighbourhood: 4 })   // true
  * ```
  */
 export const GridShortestPathOptions = t.partial({ neighbourhood: t.union([t.literal(4), t.literal(8)]) })

@@ -21,7 +21,9 @@ import { vmap } from './vmap.js'
  *
  * @example
  * ```ts
+ * import { ImleConfig } from 'imle'
  * ImleConfig.decode({ nbSamples: 5, inputNoiseTemperature: 1, targetNoiseTemperature: 1 })   // Right(...)
+ * ImleConfig.is({ nbSamples: 0, inputNoiseTemperature: 1, targetNoiseTemperature: 1 })       // false
  * ```
  */
 export const ImleConfig = t.type({
