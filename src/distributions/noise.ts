@@ -136,9 +136,9 @@ const sumOfGammaOp = random.keyedOp<{ readonly shape: readonly number[]; readonl
   fill: (k0, k1, out, { config }) => {
     const { k, nbIterations: s } = config
     if (config.sampler === 'table') {
-      const u = new Float64Array(out.length)
-      random.fillUniformOpen(k0, k1, u)
-      sampleSumOfGammaTable(sumOfGammaTable(k, s), u, out)
+      // The uniforms are exact in float32, so they are drawn into `out` and mapped in place.
+      random.fillUniformOpen(k0, k1, out)
+      sampleSumOfGammaTable(sumOfGammaTable(k, s), out, out)
     } else {
       sampleSumOfGammaExact(k, s, out, (shape, buf, i) => {
         random.threefry2x32(k0, k1, 1, i, termWords, 0)

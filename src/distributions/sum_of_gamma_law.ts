@@ -764,7 +764,8 @@ export function sumOfGammaTable(k: number, s: number): SumOfGammaTable {
 /**
  * Samples Sum-of-Gamma noise by inverse transform: `out[j] = Q(uniforms[j])` with `Q` the
  * table's quantile function. The uniforms must lie in the open interval `(0, 1)`; a value
- * outside it (or NaN) is an `ArgumentError`. A few nanoseconds per value.
+ * outside it (or NaN) is an `ArgumentError`. A few nanoseconds per value. `out` may be
+ * `uniforms` itself (element `j` is read before it is written).
  *
  * Shapes: `uniforms: [n]`, `out: [n]`; returns `out`.
  *
