@@ -95,21 +95,26 @@ const MOVES: Record<Neighbourhood, readonly (readonly [number, number])[]> = {
   8: [[-1, 0], [1, 0], [0, -1], [0, 1], [-1, -1], [-1, 1], [1, -1], [1, 1]],
 }
 
+/** The flat indices of the in-grid neighbours of cell `u` of an `h x w` grid. */
+function neighbours(u: number, h: number, w: number, nb: Neighbourhood): number[] {
+  const r = Math.floor(u / w)
+  const c = u % w
+  const out: number[] = []
+  for (const [dr, dc] of MOVES[nb]) {
+    const rr = r + dr
+    const cc = c + dc
+    if (rr >= 0 && rr < h && cc >= 0 && cc < w) out.push(rr * w + cc)
+  }
+  return out
+}
+
 /** The cell sets (bitmasks) of all simple paths from (0, 0) to (h-1, w-1), by DFS. */
 function simplePathSets(h: number, w: number, nb: Neighbourhood): number[] {
   const end = h * w - 1
   const sets = new Set<number>()
   const dfs = (u: number, mask: number): void => {
     if (u === end) return void sets.add(mask)
-    const r = Math.floor(u / w)
-    const c = u % w
-    for (const [dr, dc] of MOVES[nb]) {
-      const rr = r + dr
-      const cc = c + dc
-      if (rr < 0 || rr >= h || cc < 0 || cc >= w) continue
-      const v = rr * w + cc
-      if (!(mask & (1 << v))) dfs(v, mask | (1 << v))
-    }
+    for (const v of neighbours(u, h, w, nb)) if (!(mask & (1 << v))) dfs(v, mask | (1 << v))
   }
   dfs(0, 1)
   return [...sets]
@@ -141,13 +146,7 @@ function assertConnectedPath(mask: ArrayLike<number>, h: number, w: number, nb: 
   while (stack.length > 0) {
     const u = stack.pop()!
     reached++
-    const r = Math.floor(u / w)
-    const c = u % w
-    for (const [dr, dc] of MOVES[nb]) {
-      const rr = r + dr
-      const cc = c + dc
-      if (rr < 0 || rr >= h || cc < 0 || cc >= w) continue
-      const v = rr * w + cc
+    for (const v of neighbours(u, h, w, nb)) {
       if (mask[v] === 1 && !seen[v]) {
         seen[v] = 1
         stack.push(v)
@@ -196,13 +195,7 @@ function bellmanFord(cost: ArrayLike<number>, h: number, w: number, nb: Neighbou
     changed = false
     for (let u = 0; u < h * w; u++) {
       if (d[u] === Infinity) continue
-      const r = Math.floor(u / w)
-      const c = u % w
-      for (const [dr, dc] of MOVES[nb]) {
-        const rr = r + dr
-        const cc = c + dc
-        if (rr < 0 || rr >= h || cc < 0 || cc >= w) continue
-        const v = rr * w + cc
+      for (const v of neighbours(u, h, w, nb)) {
         if (d[u]! + cost[v]! < d[v]!) {
           d[v] = d[u]! + cost[v]!
           changed = true
