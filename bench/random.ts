@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { init, type BackendName } from '../src/index.js'
-import * as random from '../src/core/random.js'
+import * as random from '../src/core/random/index.js'
 import { time } from './_timing.js'
 
 const N = 1_000_000

@@ -11,7 +11,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { decodeOrThrow, decodeWith, Positive, PositiveInt } from '../core/codecs.js'
 import { ArgumentError, ConfigError } from '../core/errors.js'
-import * as random from '../core/random.js'
+import * as random from '../core/random/index.js'
 import { sampleSumOfGammaExact, sampleSumOfGammaTable, sumOfGammaTable } from './sum_of_gamma_law.js'
 
 /** A sampler: `(key: int32 [2], shape) -> float32 [...shape]`, a pure function of the key. */

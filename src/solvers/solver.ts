@@ -1,120 +1,82 @@
 /**
- * What the MAP solver records share: their type, the batching interpreter's primitive that
- * runs a TypedArray kernel once over any number of instances, input checks, and a kernel call
- * counter for tests and benchmarks.
- *
- * A solver op is a core `Primitive` whose implementation accepts `theta` of shape
- * `[...lead, ...s]` (`s` the per-instance shape, `lead` any number of batch axes), flattens
- * `lead` into `N`, runs the kernel once on all `N` instances and reshapes back. Its batch rule
- * moves the batch axis of its `vmap` level to the front and calls the same op, so lower levels
- * recurse and every level of a nested `vmap` ends in that single kernel call; outside `vmap`
- * the op is the implementation itself, with no overhead.
+ * The solver protocol and `define`, the one way to make a MAP solver: a TypedArray kernel
+ * that solves `count` instances stored row-major becomes a record that is callable on one
+ * instance, has a `batched` entry point, and runs one kernel call for every instance of every
+ * `vmap` level (a host kernel, see `defineKernel`). The built-in solvers are written with it,
+ * exactly as a user's would be.
  *
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { isLeft } from 'fp-ts/lib/Either.js'
-import * as t from 'io-ts'
-import { moveAxis } from '../core/batch_rules.js'
-import { unknownKeys } from '../core/codecs.js'
-import { ArgumentError, ConfigError } from '../core/errors.js'
-import { bind, type Primitive } from '../core/tracer.js'
-
-/** The tags of the MAP solvers. */
-export type SolverTag = 'topK' | 'gridShortestPath'
+import { ArgumentError } from '../core/errors.js'
+import { fmtShape } from '../core/folded.js'
+import { defineKernel } from '../core/kernel.js'
+import * as ops from '../core/ops.js'
 
 /**
- * A MAP solver: `solver(theta)` returns `argmax_z <theta, z>` over its feasible set, as a
- * float32 0/1 tensor of the shape of `theta`. It is a record of pure functions: callable on
- * one instance, vmappable (`vmap(solver)(thetas)` is one kernel call for the whole batch, nested
- * `vmap` levels included), and with a `batched` entry point for `N` instances at once.
+ * A MAP solver: `solver(theta)` returns `argmax_z <theta, z>` over its feasible set (the
+ * sense is always `'max'`; minimise by negating `theta`), as a float32 tensor. It is a record
+ * of pure functions: callable on one instance, vmappable (`vmap(solver)(thetas)` is one kernel
+ * call for the whole batch, nested `vmap` levels included), with a `batched` entry point, and
+ * with what losses need: the objective `<theta, z>` and the sense.
  *
- * Shapes, `s` the per-instance shape (rank `instanceRank`): `([...s]) -> [...s]`, and
- * `batched: ([N, ...s]) -> [N, ...s]`.
+ * Shapes, `s` the per-instance shape (rank `instanceRank`), `o` the output shape (usually `s`):
+ * `([...s]) -> [...o]`, and `batched: ([N, ...s]) -> [N, ...o]`.
  *
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core'
  * import { solvers } from 'imle'
- * const solver: solvers.MapSolver<'topK'> = solvers.topK(2)
+ * const solver: solvers.Solver<'topK'> = solvers.topK(2)
  * solver(tf.tensor1d([0.1, 0.9, 0.5]))                    // [3]: [0, 1, 1]
  * solver.batched(tf.tensor2d([[3, 2, 1], [1, 2, 3]]))     // [2, 3]: [[1, 1, 0], [0, 1, 1]]
+ * solver.objective(tf.tensor1d([0.1, 0.9, 0.5]), solver(tf.tensor1d([0.1, 0.9, 0.5])))   // []: 1.4
  * ```
  */
-export interface MapSolver<Tag extends SolverTag> {
-  /** Solves one instance: `theta [...s] -> float32 [...s]`. */
+export interface Solver<Name extends string = string> {
+  /** Solves one instance: `theta [...s] -> float32 [...o]`. */
   (theta: tf.Tensor): tf.Tensor
-  /** Which solver this is. */
-  readonly _tag: Tag
+  /** The solver's name (also its kernel's name in `kernelCalls`). */
+  readonly _tag: Name
   /** The rank of one instance's `theta` (1 for `topK`, 2 for `gridShortestPath`). */
   readonly instanceRank: number
-  /** Solves `N` instances in one kernel call: `theta [N, ...s] -> float32 [N, ...s]`. */
+  /** The solver maximises `<theta, z>`. */
+  readonly sense: 'max'
+  /** Solves `N` instances in one kernel call: `theta [N, ...s] -> float32 [N, ...o]`. */
   readonly batched: (theta: tf.Tensor) => tf.Tensor
+  /** The objective `<theta, z>` of each instance: `([...lead, ...s], [...lead, ...s]) -> [...lead]`. */
+  readonly objective: (theta: tf.Tensor, z: tf.Tensor) => tf.Tensor
+  /** Runs the solver's asynchronous load step, if it has one (a WebAssembly module). */
+  readonly load: () => Promise<void>
 }
 
-const calls: Record<SolverTag, number> = { topK: 0, gridShortestPath: 0 }
-
-/**
- * How many times each solver's native kernel has run since the module loaded: one per call
- * outside `vmap`, one per `batched` call, and one per `vmap(solver)` call whatever the nesting.
- * For tests and benchmarks; read it, take differences, never write it.
- *
- * @example
- * ```ts
- * import * as tf from '@tensorflow/tfjs-core'
- * import { solvers, vmap } from 'imle'
- * const before = solvers.kernelCalls.topK
- * vmap(vmap(solvers.topK(2)))(tf.randomNormal([4, 8, 10]))   // [4, 8, 10]
- * solvers.kernelCalls.topK - before                          // 1
- * ```
- */
-export const kernelCalls: Readonly<Record<SolverTag, number>> = calls
-
-/**
- * A TypedArray kernel with its checks: `run` solves the `count` instances of per-instance shape
- * `shape` stored row-major in `theta` into `out` (same layout), throwing an `ArgumentError`
- * for data it cannot solve (NaN).
- */
-export interface SolverKernel<P> {
-  readonly tag: SolverTag
+/** What `define` needs to make a solver. */
+export interface SolverDefinition {
+  /** The name: the record's `_tag`, the prefix of its messages, its key in `kernelCalls`. */
+  readonly name: string
+  /** The rank of one instance's `theta`. */
   readonly instanceRank: number
-  readonly run: (theta: Float32Array, count: number, shape: readonly number[], params: P, out: Float32Array) => void
+  /** Names of the instance axes for messages (`['n']`, `['h', 'w']`). Default `d0, d1, ...`. */
+  readonly axes?: readonly string[]
+  /** The per-instance output shape for a per-instance input shape. Default: the same shape. */
+  readonly outputShape?: (shape: readonly number[]) => readonly number[]
+  /**
+   * Solves the `count` instances of shape `shape` stored row-major in `theta` into `out`
+   * (row-major, zeroed, `count` rows of the output shape). Throws an `ArgumentError` for data
+   * it cannot solve (NaN), naming the instance.
+   */
+  readonly kernel: (theta: Float32Array, out: Float32Array, count: number, shape: readonly number[]) => void
+  /**
+   * Checks a per-instance shape before any data is read, throwing an `ArgumentError` for a
+   * shape the solver cannot take; `fn` names the call (`topK(theta)`, `topK.batched(theta)`).
+   */
+  readonly check?: (shape: readonly number[], fn: string) => void
+  /** An asynchronous set-up step that must resolve before the solver runs. */
+  readonly load?: () => Promise<void>
 }
 
-/**
- * The solver op of `kernel`: `(theta [...lead, ...s], params) -> float32 [...lead, ...s]`, one
- * kernel call for all instances, batched under `vmap` by moving batch axes into `lead`.
- * Shapes and dtypes must have been checked by the caller (`checkTheta`).
- */
-export function solverOp<P>(kernel: SolverKernel<P>): (theta: tf.Tensor, params: P) => tf.Tensor {
-  const { tag, instanceRank, run } = kernel
-  const prim: Primitive<P> = {
-    name: tag,
-    impl: ([x], params) => {
-      const theta = x as tf.Tensor // [...lead, ...s]
-      const lead = theta.rank - instanceRank
-      const shape = theta.shape.slice(lead) // s
-      let count = 1
-      for (let i = 0; i < lead; i++) count *= theta.shape[i]!
-      const raw = theta.dataSync()
-      const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as Int32Array)
-      const out = new Float32Array(data.length)
-      calls[tag]++
-      run(data, count, shape, params, out)
-      return tf.tensor(out, theta.shape, 'float32') // [...lead, ...s]
-    },
-    rule: ([x], params) => {
-      const b = x!
-      if (b.bdim === null) return { value: op(b.value, params), bdim: null }
-      return { value: op(moveAxis(b.value, b.bdim, 0), params), bdim: 0 } // [B, ...lead', ...s]
-    },
-  }
-  const op = (theta: tf.Tensor, params: P): tf.Tensor => bind(prim, [theta], params) as tf.Tensor
-  return op
-}
-
-/** `[a, b]` written as a shape. */
-export const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`
+const describe = (x: unknown): string =>
+  x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? 'an object' : `${typeof x} ${String(x)}`
 
 /**
  * Checks that `theta` is a float32 or int32 tensor of rank `rank` (`shapeDoc` names the
@@ -135,41 +97,66 @@ export function checkTheta(fn: string, theta: unknown, rank: number, shapeDoc: s
   }
 }
 
-const describe = (x: unknown): string =>
-  x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? 'an object' : `${typeof x} ${String(x)}`
-
 /**
- * Decodes `value` with the io-ts `codec`, throwing a `ConfigError` whose message names `fn`,
- * the path of each bad field, what was expected and what was received. Keys the codec does not
- * know are refused too (a misspelt option must not be silently ignored).
+ * Makes a MAP solver record from a TypedArray kernel (see `SolverDefinition`); `extra` fields
+ * (the solver's options) are added to the record. The record checks `theta`'s rank and dtype
+ * and the definition's `check`, then runs the kernel once for all instances.
+ *
+ * Shapes: `([...s]) -> [...o]`; `batched: ([N, ...s]) -> [N, ...o]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core'
+ * import { solvers, vmap } from 'imle'
+ * // argmax over the last axis, as a one-hot vector (ties to the lower index).
+ * const oneHotArgmax = solvers.define({
+ *   name: 'oneHotArgmax',
+ *   instanceRank: 1,
+ *   axes: ['n'],
+ *   kernel: (theta, out, count, [n]) => {
+ *     for (let r = 0; r < count; r++) {
+ *       let best = 0
+ *       for (let i = 1; i < n!; i++) if (theta[r * n! + i]! > theta[r * n! + best]!) best = i
+ *       out[r * n! + best] = 1
+ *     }
+ *   },
+ * })
+ * oneHotArgmax(tf.tensor1d([0.2, 0.7, 0.1]))            // [0, 1, 0]
+ * vmap(oneHotArgmax)(tf.randomNormal([32, 5]))          // [32, 5], one kernel call
+ * ```
  */
-export function decodeOptions<C extends t.Mixed>(fn: string, codec: C, value: unknown, known: readonly string[]): t.TypeOf<C> {
-  const result = codec.decode(value)
-  if (isLeft(result)) {
-    const lines = new Set(
-      result.left.map((e) => {
-        const keys: string[] = []
-        let expected = e.context[e.context.length - 1]?.type.name ?? 'a valid value'
-        let got: unknown = e.value
-        for (const [i, c] of e.context.entries()) {
-          if (i > 0) keys.push(c.key)
-          if (c.type instanceof t.UnionType) {
-            expected = c.type.name
-            got = c.actual
-            break
-          }
-        }
-        const path = ['options', ...keys].join('.')
-        return `${fn}(${path}): expected ${expected} but got ${JSON.stringify(got) ?? String(got)}`
-      }),
-    )
-    throw new ConfigError([...lines].join('; '))
+export function define<Extra extends object = Record<never, never>>(definition: SolverDefinition, extra?: Extra): Solver & Extra {
+  const { name, instanceRank, kernel, check, load } = definition
+  const outputShape = definition.outputShape ?? ((s: readonly number[]) => s)
+  const axes = definition.axes ?? Array.from({ length: instanceRank }, (_, i) => `d${i}`)
+  const shapeDoc = `[${axes.join(', ')}]`
+  const batchDoc = `[N${axes.map((a) => `, ${a}`).join('')}]`
+  const host = defineKernel<void>({
+    name,
+    operands: [{ name: 'theta', rank: instanceRank }],
+    outputs: ([s]) => [{ shape: outputShape(s!), dtype: 'float32' }],
+    host: ({ inputs: [theta], shapes: [s], count, outputs: [out] }) =>
+      kernel(theta as Float32Array, out as Float32Array, count, s!),
+    ...(load === undefined ? {} : { load }),
+  })
+  const axesOf = (lead: number): number[] => Array.from({ length: instanceRank }, (_, i) => lead + i)
+  const solve = (theta: tf.Tensor): tf.Tensor => {
+    checkTheta(`${name}(theta)`, theta, instanceRank, shapeDoc)
+    check?.(theta.shape, `${name}(theta)`)
+    return host([theta], undefined)[0]! // [...o]
   }
-  const unknown = unknownKeys(value, known)
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      `${fn}(options): unknown option ${unknown.map((u) => `'${u}'`).join(', ')}; the options are ${known.map((k) => `'${k}'`).join(', ')}`,
-    )
+  const batched = (theta: tf.Tensor): tf.Tensor => {
+    checkTheta(`${name}.batched(theta)`, theta, instanceRank + 1, batchDoc)
+    check?.(theta.shape.slice(1), `${name}.batched(theta)`)
+    return host([theta], undefined)[0]! // [N, ...o]
   }
-  return result.right
+  const objective = (theta: tf.Tensor, z: tf.Tensor): tf.Tensor => ops.sum(ops.mul(theta, z), axesOf(theta.rank - instanceRank)) // [...lead]
+  Object.defineProperty(solve, 'name', { value: name })
+  return Object.freeze(
+    Object.assign(solve, { ...(extra ?? {}), _tag: name, instanceRank, sense: 'max' as const, batched, objective, load: host.load }),
+  ) as unknown as Solver & Extra
 }
+
+/** Whether `x` is a solver record (made by `define`), as opposed to a plain function. */
+export const isSolver = (x: unknown): x is Solver =>
+  typeof x === 'function' && typeof (x as Partial<Solver>).batched === 'function' && typeof (x as Partial<Solver>).instanceRank === 'number'

@@ -1,0 +1,224 @@
+/**
+ * Host kernels: the open primitive for code that runs on TypedArrays (a solver, a sampler) and
+ * must batch like any op. A kernel has several operands, each with its own instance rank; one
+ * call solves every instance of every `vmap` level (the folded primitive of `folded.ts`). It
+ * may carry per-backend tensor implementations (a WebGPU kernel) used when that backend is
+ * active, and an asynchronous load step (a WebAssembly module) that must resolve before it runs.
+ * Every run is counted per name in `kernelCalls`.
+ *
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ArgumentError } from './errors.js'
+import { fmtShape, foldedOp, foldLead, sizeOf } from './folded.js'
+
+/** The dtypes a host kernel reads and writes. */
+export type KernelDtype = 'float32' | 'int32'
+
+/** The host buffer of a dtype. */
+export type HostArray<D extends KernelDtype = KernelDtype> = D extends 'int32' ? Int32Array : Float32Array
+
+/** One operand of a kernel: its name (for errors), its instance rank and the dtype it reads. */
+export interface KernelOperand {
+  readonly name: string
+  /** The number of trailing axes that make one instance (`[n]`: 1; `[h, w]`: 2; a key `[2]`: 1). */
+  readonly rank: number
+  /** The dtype the kernel reads; inputs of the other dtype are converted. Default float32. */
+  readonly dtype?: KernelDtype
+}
+
+/** The per-instance shape and dtype of one output. */
+export interface KernelOutput {
+  readonly shape: readonly number[]
+  readonly dtype: KernelDtype
+}
+
+/**
+ * What a host kernel receives: `inputs[i]` holds `count` instances of operand `i`, each of
+ * shape `shapes[i]`, row-major (operands shared across the batch are expanded to `count`
+ * rows); it writes `count` instances of each output into `outputs[j]` (zeroed, row-major).
+ */
+export interface HostCall<P> {
+  readonly inputs: readonly HostArray[]
+  readonly shapes: readonly (readonly number[])[]
+  readonly count: number
+  readonly params: P
+  readonly outputs: readonly HostArray[]
+}
+
+/**
+ * The definition of a kernel. `outputs` gives each output's per-instance shape and dtype from
+ * the operands' per-instance shapes; `host` is the TypedArray implementation (every backend);
+ * `backends` optionally maps a tfjs backend name to a tensor implementation
+ * (`[N, ...s_i] -> [N, ...o_j]`) used while that backend is active; `load` is an optional
+ * asynchronous set-up step that `kernel.load()` runs once.
+ */
+export interface KernelSpec<P> {
+  readonly name: string
+  readonly operands: readonly KernelOperand[]
+  readonly outputs: (shapes: readonly (readonly number[])[], params: P) => readonly KernelOutput[]
+  readonly host: (call: HostCall<P>) => void
+  readonly backends?: Readonly<Record<string, (inputs: readonly tf.Tensor[], params: P) => tf.Tensor[]>>
+  readonly load?: () => Promise<void>
+}
+
+/**
+ * A kernel: `kernel(operands, params)` with operand `i` of shape `[...lead_i, ...s_i]` (the
+ * leads broadcast to one `lead`) returns every output as `[...lead, ...o_j]`, in one host call
+ * whatever the number of instances and `vmap` levels.
+ */
+export interface Kernel<P> {
+  (operands: readonly tf.Tensor[], params: P): tf.Tensor[]
+  readonly name: string
+  readonly operands: readonly KernelOperand[]
+  /** Runs the load step (once; later calls return the same promise). */
+  readonly load: () => Promise<void>
+  /** Whether the kernel can run: it has no load step, or its load step has resolved. */
+  readonly loaded: () => boolean
+}
+
+const counts = new Map<string, number>()
+
+/**
+ * How many times each kernel has run, by name, since the module loaded (0 for a name never
+ * run): one per call outside `vmap`, one per call under `vmap` whatever the nesting. Solvers
+ * count under their names (`kernelCalls.topK`), samplers under theirs (`kernelCalls['random.normal']`).
+ * For tests and benchmarks: read it, take differences.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core'
+ * import { kernelCalls, solvers, vmap } from 'imle'
+ * const before = kernelCalls.topK
+ * vmap(vmap(solvers.topK(2)))(tf.randomNormal([4, 8, 10]))   // [4, 8, 10]
+ * kernelCalls.topK - before                                  // 1
+ * ```
+ */
+export const kernelCalls: Readonly<Record<string, number>> = new Proxy(Object.create(null) as Record<string, number>, {
+  get: (_t, name) => (typeof name === 'string' ? (counts.get(name) ?? 0) : undefined),
+  has: (_t, name) => typeof name === 'string' && counts.has(name),
+  ownKeys: () => [...counts.keys()],
+  getOwnPropertyDescriptor: (_t, name) =>
+    typeof name === 'string' && counts.has(name)
+      ? { value: counts.get(name), enumerable: true, configurable: true, writable: false }
+      : undefined,
+  set: () => false,
+  defineProperty: () => false,
+  deleteProperty: () => false,
+})
+
+const count = (name: string): void => {
+  counts.set(name, (counts.get(name) ?? 0) + 1)
+}
+
+const hostArray = (dtype: KernelDtype, n: number): HostArray => (dtype === 'int32' ? new Int32Array(n) : new Float32Array(n))
+
+/**
+ * Reads `x` (`[...lead_x, ...s]`) into a host buffer of `dtype` with `sizeOf(lead)` rows, each
+ * of `sizeOf(s)` values, expanding the axes where `lead_x` broadcasts.
+ */
+function readRows(x: tf.Tensor, rank: number, lead: readonly number[], dtype: KernelDtype): HostArray {
+  const raw = x.dataSync() as Float32Array | Int32Array | Uint8Array
+  const data = dtype === 'int32' ? (raw instanceof Int32Array ? raw : Int32Array.from(raw)) : raw instanceof Float32Array ? raw : Float32Array.from(raw)
+  const own = x.shape.slice(0, x.rank - rank)
+  const row = sizeOf(x.shape.slice(x.rank - rank))
+  if (own.length === lead.length && own.every((d, i) => d === lead[i])) return data
+  // Strides over `lead` in rows of `x` (0 where x broadcasts).
+  const off = lead.length - own.length
+  const strides = new Array<number>(lead.length).fill(0)
+  let s = 1
+  for (let i = lead.length - 1; i >= off; i--) {
+    const d = own[i - off]!
+    strides[i] = d === 1 ? 0 : s
+    s *= d
+  }
+  const n = sizeOf(lead)
+  const out = hostArray(dtype, n * row)
+  const idx = new Array<number>(lead.length).fill(0)
+  for (let r = 0; r < n; r++) {
+    let src = 0
+    for (let i = 0; i < lead.length; i++) src += idx[i]! * strides[i]!
+    out.set(data.subarray(src * row, (src + 1) * row), r * row)
+    for (let i = lead.length - 1; i >= 0; i--) {
+      if (++idx[i]! < lead[i]!) break
+      idx[i] = 0
+    }
+  }
+  return out
+}
+
+/**
+ * Defines a host kernel (see `KernelSpec`). The returned function checks each operand's rank,
+ * dispatches to the active backend's tensor implementation when the spec has one and to the
+ * TypedArray kernel otherwise, and batches under `vmap` into a single call.
+ *
+ * Shapes: `([...lead_i, ...s_i] for each operand i) -> [...lead, ...o_j] for each output j`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core'
+ * import { defineKernel, vmap } from 'imle'
+ * // Row-wise cumulative sum of [n] vectors, in JavaScript.
+ * const cumsum = defineKernel<void>({
+ *   name: 'cumsum',
+ *   operands: [{ name: 'x', rank: 1 }],
+ *   outputs: ([s]) => [{ shape: s!, dtype: 'float32' }],
+ *   host: ({ inputs: [x], shapes: [[n]], count, outputs: [out] }) => {
+ *     for (let r = 0; r < count; r++) {
+ *       let acc = 0
+ *       for (let i = 0; i < n!; i++) out![r * n! + i] = acc += x![r * n! + i]!
+ *     }
+ *   },
+ * })
+ * cumsum([tf.tensor1d([1, 2, 3])], undefined)                              // [[1, 3, 6]]
+ * vmap((x: tf.Tensor) => cumsum([x], undefined)[0]!)(tf.ones([4, 3]))      // [4, 3], one host call
+ * ```
+ */
+export function defineKernel<P>(spec: KernelSpec<P>): Kernel<P> {
+  const { name, operands, outputs, host, backends, load } = spec
+  const ranks = operands.map((o) => o.rank)
+  let loading: Promise<void> | undefined
+  let ready = load === undefined
+  const op = foldedOp<P>({
+    name,
+    ranks,
+    impl: (xs, lead, params) => {
+      if (!ready) {
+        throw new ArgumentError(`${name}: this kernel has an asynchronous load step; await its load() (or init()) before calling it`)
+      }
+      const shapes = xs.map((x, i) => x.shape.slice(x.rank - ranks[i]!))
+      const outSpecs = outputs(shapes, params)
+      count(name)
+      const viaBackend = backends?.[tf.getBackend()]
+      if (viaBackend !== undefined) {
+        const outs = viaBackend(xs.map((x, i) => foldLead(x, lead, ranks[i]!)), params) // [N, ...o_j]
+        return outs.map((o, j) => tf.reshape(o, [...lead, ...outSpecs[j]!.shape])) // [...lead, ...o_j]
+      }
+      const n = sizeOf(lead)
+      const inputs = xs.map((x, i) => readRows(x, ranks[i]!, lead, operands[i]!.dtype ?? 'float32'))
+      const bufs = outSpecs.map((o) => hostArray(o.dtype, n * sizeOf(o.shape)))
+      host({ inputs, shapes, count: n, params, outputs: bufs })
+      return bufs.map((b, j) => tf.tensor(b, [...lead, ...outSpecs[j]!.shape], outSpecs[j]!.dtype)) // [...lead, ...o_j]
+    },
+  })
+  const kernel = (xs: readonly tf.Tensor[], params: P): tf.Tensor[] => {
+    xs.forEach((x, i) => {
+      const want = operands[i]
+      if (want !== undefined && x instanceof tf.Tensor && x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') {
+        throw new ArgumentError(`${name}(${want.name}): expected a float32 or int32 tensor but got dtype ${x.dtype} and shape ${fmtShape(x.shape)}`)
+      }
+    })
+    return op(xs, params)
+  }
+  Object.defineProperty(kernel, 'name', { value: name })
+  return Object.freeze(
+    Object.assign(kernel, {
+      operands,
+      load: (): Promise<void> =>
+        (loading ??= (load ?? (() => Promise.resolve()))().then(() => {
+          ready = true
+        })),
+      loaded: () => ready,
+    }),
+  ) as unknown as Kernel<P>
+}

@@ -1,0 +1,102 @@
+/**
+ * Keyed ops: samplers as tensor ops of a PRNG key, vmappable over keys, built on host kernels.
+ *
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ArgumentError } from '../errors.js'
+import { defineKernel } from '../kernel.js'
+
+/**
+ * A PRNG key: an `int32` tensor of shape `[2]` (or, inside `vmap`, a batched value whose
+ * per-example shape is `[2]`). Make one with `key`, derive more with `split` and `foldIn`.
+ */
+export type Key = tf.Tensor
+
+/** The output dtypes of a keyed op. */
+export type KeyedDtype = 'float32' | 'int32'
+
+/** The buffer a keyed op's `fill` receives for its dtype. */
+export type KeyedBuffer<D extends KeyedDtype> = D extends 'int32' ? Int32Array : Float32Array
+
+/** What `keyedOp` needs: a name for errors, the output dtype and per-key shape, a fill loop. */
+export interface KeyedOpSpec<P, D extends KeyedDtype> {
+  /** The public name, used in error messages (`'random.uniform'`). */
+  readonly name: string
+  readonly dtype: D
+  /** The output shape for one key. */
+  readonly shape: (params: P) => readonly number[]
+  /**
+   * Fills `out` (length: the product of `shape(params)`) from one key's words `k0`, `k1`
+   * (uint32 numbers). Must be a pure function of its arguments.
+   */
+  readonly fill: (k0: number, k1: number, out: KeyedBuffer<D>, params: P) => void
+}
+
+/** A keyed op: `(key: int32 [2], params) -> [...shape(params)]`, vmappable over `key`. */
+export type KeyedOp<P> = (key: Key, params: P) => tf.Tensor
+
+const describe = (x: unknown): string =>
+  x instanceof tf.Tensor ? `a tensor of dtype ${x.dtype} and shape [${x.shape.join(', ')}]` : `${typeof x} ${String(x)}`
+
+/** Throws unless `key` is an int32 tensor (or batched value) of per-example shape `[2]`. */
+export function checkKey(fn: string, key: unknown): asserts key is tf.Tensor {
+  if (!(key instanceof tf.Tensor) || key.dtype !== 'int32' || key.rank !== 1 || key.shape[0] !== 2) {
+    throw new ArgumentError(
+      `${fn}(key): key must be an int32 tensor of shape [2] (from random.key, random.split or ` +
+        `random.foldIn; index a split result or vmap over it for a single key) but got ${describe(key)}`,
+    )
+  }
+}
+
+/** Throws unless `shape` is an array of non-negative integers. */
+export function checkShape(fn: string, shape: unknown): asserts shape is readonly number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new ArgumentError(
+      `${fn}(shape): shape must be an array of non-negative integers but got ${Array.isArray(shape) ? `[${shape.join(', ')}]` : String(shape)}`,
+    )
+  }
+}
+
+/**
+ * Turns a per-key fill loop into a tensor op of one key that works under `vmap` (keys batched
+ * at any number of levels): a host kernel (see `defineKernel`) whose one operand is the key
+ * (instance rank 1) and whose output has the shape `shape(params)` per key. Every key of every
+ * `vmap` level is filled in one call, on its slice of one output buffer.
+ *
+ * Shapes: `(key: int32 [2], params) -> [...shape(params)]`; under `vmap` over keys `[B, 2]`:
+ * `[B, ...shape(params)]`.
+ *
+ * @example
+ * ```ts
+ * // Exponential(1) draws as an op of a key.
+ * const exponential = random.keyedOp<readonly number[], 'float32'>({
+ *   name: 'exponential',
+ *   dtype: 'float32',
+ *   shape: (shape) => shape,
+ *   fill: (k0, k1, out) => {
+ *     random.fillUniformOpen(k0, k1, out)
+ *     for (let i = 0; i < out.length; i++) out[i] = -Math.log(out[i]!)
+ *   },
+ * })
+ * exponential(random.key(0), [3])   // float32 [3]
+ * ```
+ */
+export function keyedOp<P, D extends KeyedDtype>(spec: KeyedOpSpec<P, D>): KeyedOp<P> {
+  const { name, dtype, shape, fill } = spec
+  const kernel = defineKernel<P>({
+    name,
+    operands: [{ name: 'key', rank: 1, dtype: 'int32' }],
+    outputs: (_shapes, params) => [{ shape: shape(params), dtype }],
+    host: ({ inputs: [words], count, params, outputs: [out] }) => {
+      const size = out!.length / Math.max(count, 1)
+      for (let i = 0; i < count; i++) {
+        fill(words![2 * i]! >>> 0, words![2 * i + 1]! >>> 0, out!.subarray(i * size, (i + 1) * size) as KeyedBuffer<D>, params)
+      }
+    },
+  })
+  return (key, params) => {
+    checkKey(name, key)
+    return kernel([key], params)[0]! // [...shape]
+  }
+}
