@@ -11,7 +11,7 @@ import {
   sumOfGammaCdf,
   sumOfGammaLaw,
   sumOfGammaSf,
-} from '../src/distributions/sum_of_gamma_law.js'
+} from '../src/distributions/sum_of_gamma/index.js'
 import { TestRng } from '../test/_rng.js'
 import { time } from './_timing.js'
 

@@ -3,7 +3,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ops, vmap } from '../src/index.js'
 import * as random from '../src/core/random/index.js'
-import { ksStatistic } from '../src/distributions/ks.js'
+import { ksStatistic } from './support/ks.js'
 import { argumentError, assertNoLeak, assertSameBits, bits, loop, onCpuAndWasm, sameWords, setup } from './_helpers.js'
 import { EULER_GAMMA, gumbelCdf, meanVar } from './_stats.js'
 

@@ -114,7 +114,8 @@ export function decodeWith<A, O>(fn: string, codec: t.Type<A, O, unknown>, input
   if (extra.length > 0) {
     return E.left(
       new ConfigError(
-        `${fn}(${arg}): unknown option ${extra.map((k) => `'${k}'`).join(', ')}; the options are ${known!.map((k) => `'${k}'`).join(', ')}`,
+        `${fn}(${arg}): unknown option ${extra.map((k) => `'${k}'`).join(', ')}; ` +
+          (known!.length === 0 ? 'it takes no options' : `the options are ${known!.map((k) => `'${k}'`).join(', ')}`),
       ),
     )
   }

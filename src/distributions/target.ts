@@ -1,19 +1,40 @@
 /**
  * Target distributions of I-MLE: how the backward pass builds the target parameters
- * `theta'` from `theta` and the gradient of the loss with respect to the solver's output.
- * Typed records built by factories whose options are io-ts codecs.
+ * `theta'` from `theta` and the gradient of the loss with respect to the solver's output. The
+ * protocol is open (any record of this shape is accepted); `standard` is the built-in, and
+ * `decode` reads it from JSON.
  *
  * @module
  */
 import type * as tf from '@tensorflow/tfjs-core'
-import * as E from 'fp-ts/lib/Either.js'
+import type * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { decodeOrThrow, decodeWith, Finite } from '../core/codecs.js'
+import { configured, Finite, registry } from '../core/config.js'
 import { ConfigError } from '../core/errors.js'
 import * as ops from '../core/ops.js'
 
 /**
- * The codec of `target.standard`'s options; absent fields take their defaults.
+ * A target distribution: a typed record of pure functions with no hidden state.
+ * `params(theta, dy)` returns `theta'` (shapes: `([...s], [S, ...s]) -> [S, ...s]`), and
+ * `gradientScale` multiplies the final gradient.
+ *
+ * @example
+ * ```ts
+ * import { target } from 'imle'
+ * const tgt: target.Target = target.standard({ beta: 10 })
+ * ```
+ */
+export interface Target<Name extends string = string, Config = unknown> {
+  readonly _tag: Name
+  readonly config: Config
+  readonly params: (theta: tf.Tensor, dy: tf.Tensor) => tf.Tensor
+  readonly gradientScale: number
+}
+
+/**
+ * The codec of `target.standard`'s options (after defaults): `alpha` (weight of `theta`,
+ * default 1), `beta` (step along `-dL/dz`, default 1), `scaleGradient` (divide the gradient by
+ * `beta`, default false).
  *
  * @example
  * ```ts
@@ -28,41 +49,13 @@ export const StandardTargetConfig = t.type({
 /** The decoded options of `target.standard`. */
 export type StandardTargetConfig = t.TypeOf<typeof StandardTargetConfig>
 
-/** What callers may pass to `target.standard`: every field optional. */
-export interface StandardTargetOptions {
-  /** Weight of `theta` in the target. Default 1. */
-  readonly alpha?: number
-  /** Step size along `-dL/dz`. Default 1. */
-  readonly beta?: number
-  /** Divide the gradient by `beta`. Default false. */
-  readonly scaleGradient?: boolean
-}
-
-/**
- * A target distribution: a typed record of pure functions with no hidden state.
- * `params(theta, dy)` returns `theta'` (shapes: `([...s], [S, ...s]) -> [S, ...s]`), and
- * `gradientScale` multiplies the final gradient.
- */
-export interface TargetDistribution {
-  readonly _tag: 'standard'
-  readonly config: StandardTargetConfig
-  readonly params: (theta: tf.Tensor, dy: tf.Tensor) => tf.Tensor
-  readonly gradientScale: number
-}
-
-const defaults: StandardTargetConfig = { alpha: 1, beta: 1, scaleGradient: false } as StandardTargetConfig
-
-const make = (config: StandardTargetConfig): TargetDistribution => ({
-  _tag: 'standard',
-  config,
-  params: (theta, dy) => ops.sub(config.alpha === 1 ? theta : ops.mul(theta, config.alpha), ops.mul(dy, config.beta)), // [S, ...s]
-  gradientScale: config.scaleGradient ? 1 / config.beta : 1,
-})
+/** The standard target (see `standard`). */
+export type StandardTarget = Target<'standard', StandardTargetConfig>
 
 /**
  * The standard I-MLE target `theta' = alpha * theta - beta * dL/dz`; with `scaleGradient` the
  * gradient is divided by `beta` (so that a small `beta` gives a finite-difference estimate).
- * Throws a `ConfigError` for non-finite options.
+ * Throws a `ConfigError` for non-finite options, or `scaleGradient` with `beta = 0`.
  *
  * @example
  * ```ts
@@ -70,23 +63,24 @@ const make = (config: StandardTargetConfig): TargetDistribution => ({
  * const tgt = target.standard({ alpha: 1, beta: 10 })
  * ```
  */
-export function standard(options: StandardTargetOptions = {}): TargetDistribution {
-  const config = decodeOrThrow('target.standard', StandardTargetConfig, { ...defaults, ...options })
-  if (config.scaleGradient && config.beta === 0) {
-    throw new ConfigError('target.standard: scaleGradient divides the gradient by beta, so beta must not be 0')
-  }
-  return make(config)
-}
+export const standard = configured(
+  'target.standard',
+  StandardTargetConfig,
+  { alpha: 1 as Finite, beta: 1 as Finite, scaleGradient: false },
+  (config): StandardTarget => {
+    if (config.scaleGradient && config.beta === 0) {
+      throw new ConfigError('target.standard(options.beta): scaleGradient divides the gradient by beta, so beta must not be 0')
+    }
+    return {
+      _tag: 'standard',
+      config,
+      params: (theta, dy) => ops.sub(config.alpha === 1 ? theta : ops.mul(theta, config.alpha), ops.mul(dy, config.beta)), // [S, ...s]
+      gradientScale: config.scaleGradient ? 1 / config.beta : 1,
+    }
+  },
+)
 
-/**
- * The JSON form of a target config, as read from a file or the command line.
- *
- * @example
- * ```ts
- * target.TargetJson.is({ type: 'standard', beta: 10 })   // true
- * ```
- */
-export const TargetJson = t.intersection([t.type({ type: t.literal('standard') }), t.partial({ alpha: t.number, beta: t.number, scaleGradient: t.boolean })])
+const targets = registry<StandardTarget>('target.decode', { standard })
 
 /**
  * Decodes a target config from JSON (`{ "type": "standard", "alpha": 1, "beta": 10 }`).
@@ -94,14 +88,7 @@ export const TargetJson = t.intersection([t.type({ type: t.literal('standard') }
  * @example
  * ```ts
  * import { target } from 'imle'
- * const r = target.decode(JSON.parse('{"type":"standard","beta":10}'))   // Either<ConfigError, TargetDistribution>
+ * const r = target.decode(JSON.parse('{"type":"standard","beta":10}'))   // Either<ConfigError, Target>
  * ```
  */
-export function decode(json: unknown): E.Either<ConfigError, TargetDistribution> {
-  return E.flatMap(decodeWith('target.decode', TargetJson, json), ({ type: _type, ...opts }) =>
-    E.tryCatch(
-      () => standard(opts),
-      (e) => e as ConfigError,
-    ),
-  )
-}
+export const decode: (json: unknown) => E.Either<ConfigError, StandardTarget> = targets.decode

@@ -1,11 +1,23 @@
 /**
- * `callback`: batch an opaque function under `vmap`.
+ * `callback`: batch an opaque function under `vmap`. Code that reads tensor data or calls a
+ * black box cannot be traced op by op, so it is batched as a whole, in one of two ways (JAX's
+ * `pure_callback` words), both on the folded primitive (`core/folded.ts`) that solvers and
+ * samplers use:
+ *
+ * - `'sequential'`: called once per example, results stacked;
+ * - `'vectorized'`: called once with every argument given one leading batch axis (unbatched
+ *   arguments are broadcast to it); nested `vmap` levels are flattened into that one axis.
  *
  * @module
  */
-import { opaque, type VmapMethod } from '../core/opaque.js'
+import * as tf from '@tensorflow/tfjs-core'
+import { ArgumentError } from '../core/errors.js'
+import { foldedOp, foldLead, sizeOf } from '../core/folded.js'
+import { BatchTracer, withoutFrames } from '../core/tracer.js'
+import * as tree from '../core/tree.js'
 
-export type { VmapMethod }
+/** How `callback` batches an opaque function under `vmap`. */
+export type VmapMethod = 'sequential' | 'vectorized'
 
 /** Options of `callback`. */
 export interface CallbackOptions {
@@ -17,6 +29,9 @@ export interface CallbackOptions {
    */
   readonly vmapMethod: VmapMethod
 }
+
+/** `fn` on plain tensors `xs` (`[N, ...s_i]`), returning its output leaves `[N, ...o_j]` and structure. */
+type Runner = (xs: readonly tf.Tensor[], n: number) => readonly [tf.Tensor[], tree.TreeDef]
 
 /**
  * Marks `fn` as opaque (it may read tensor data, call a solver, use any tf op) so that it can
@@ -34,5 +49,53 @@ export interface CallbackOptions {
  * vmap(f)(tf.tensor2d([[1, 3, 2], [5, 0, 1]]))                  // [2]: [1, 0]
  * ```
  */
-export const callback = <F extends (...args: any[]) => any>(fn: F, options: CallbackOptions): F =>
-  opaque(fn, options.vmapMethod)
+export function callback<F extends (...args: any[]) => any>(fn: F, options: CallbackOptions): F {
+  const method = options?.vmapMethod
+  if (method !== 'sequential' && method !== 'vectorized') {
+    throw new ArgumentError(`callback(vmapMethod): expected 'sequential' or 'vectorized' but got ${String(method)}`)
+  }
+  const wrapped = (...args: unknown[]): unknown => {
+    const [leaves, def] = tree.flatten(args)
+    if (!leaves.some((l) => l instanceof BatchTracer)) return fn(...args)
+    // `fn` sees plain tensors: no enclosing vmap frame is active while it runs.
+    const call = (xs: readonly tf.Tensor[]): readonly [tf.Tensor[], tree.TreeDef] =>
+      tree.flatten(withoutFrames(() => fn(...(tree.unflatten(def, xs) as unknown[]))))
+    const run: Runner = method === 'vectorized' ? call : (xs, n) => sequential(call, xs, n)
+    let outDef: tree.TreeDef | undefined
+    const op = foldedOp<void>({
+      name: `callback (${method})`,
+      ranks: leaves.map((l) => l.rank),
+      impl: (xs, lead) => {
+        const n = sizeOf(lead)
+        const [outs, od] = run(xs.map((x, i) => foldLead(x, lead, leaves[i]!.rank)), n) // [N, ...s_i]
+        outDef = od
+        return outs.map((o) => {
+          if (o.shape[0] !== n) {
+            throw new ArgumentError(
+              `callback: the vectorized function returned a leaf of shape [${o.shape.join(', ')}]; ` +
+                `its leading axis must be the batch of ${n}`,
+            )
+          }
+          return tf.reshape(o, [...lead, ...o.shape.slice(1)]) // [...lead, ...o_j]
+        })
+      },
+    })
+    const outs = op(leaves, undefined)
+    return tree.unflatten<tf.TensorContainer>(outDef!, outs)
+  }
+  return wrapped as F
+}
+
+/** Calls `call` once per row of `xs` (`[N, ...s_i]`) and stacks the output leaves (`[N, ...o_j]`). */
+function sequential(call: (xs: readonly tf.Tensor[]) => readonly [tf.Tensor[], tree.TreeDef], xs: readonly tf.Tensor[], n: number): readonly [tf.Tensor[], tree.TreeDef] {
+  if (n === 0) throw new ArgumentError('callback (sequential): the batch is empty (a vmap over 0 examples), so the output structure is unknown')
+  const per: tf.Tensor[][] = []
+  let def: tree.TreeDef | undefined
+  for (let i = 0; i < n; i++) {
+    const [ol, od] = call(xs.map((x) => tf.squeeze(tf.slice(x, i, 1), [0]))) // [...s_i] -> [...o_j]
+    if (def === undefined) def = od
+    else tree.assertSameStructure('callback (sequential)', def, od)
+    per.push(ol)
+  }
+  return [per[0]!.map((_, j) => tf.stack(per.map((p) => p[j]!))), def!] // [N, ...o_j]
+}

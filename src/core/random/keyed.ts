@@ -39,12 +39,15 @@ export type KeyedOp<P> = (key: Key, params: P) => tf.Tensor
 const describe = (x: unknown): string =>
   x instanceof tf.Tensor ? `a tensor of dtype ${x.dtype} and shape [${x.shape.join(', ')}]` : `${typeof x} ${String(x)}`
 
-/** Throws unless `key` is an int32 tensor (or batched value) of per-example shape `[2]`. */
+/**
+ * Throws unless `key` is an int32 tensor (or batched value) of per-example shape `[2]`; `fn`
+ * names the caller and argument (`random.uniform(key)`).
+ */
 export function checkKey(fn: string, key: unknown): asserts key is tf.Tensor {
   if (!(key instanceof tf.Tensor) || key.dtype !== 'int32' || key.rank !== 1 || key.shape[0] !== 2) {
     throw new ArgumentError(
-      `${fn}(key): key must be an int32 tensor of shape [2] (from random.key, random.split or ` +
-        `random.foldIn; index a split result or vmap over it for a single key) but got ${describe(key)}`,
+      `${fn}: key must be a PRNG key, an int32 tensor of shape [2] (from random.key, random.split or ` +
+        `random.foldIn; index a split result, or vmap over one row per instance) but got ${describe(key)}`,
     )
   }
 }
@@ -96,7 +99,7 @@ export function keyedOp<P, D extends KeyedDtype>(spec: KeyedOpSpec<P, D>): Keyed
     },
   })
   return (key, params) => {
-    checkKey(name, key)
+    checkKey(`${name}(key)`, key)
     return kernel([key], params)[0]! // [...shape]
   }
 }

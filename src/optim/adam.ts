@@ -8,8 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, NonNegative, Positive } from './codecs.js'
-import * as tree from './tree.js'
+import { decodeOrThrow, NonNegative, Positive } from '../core/config.js'
+import * as tree from '../core/tree.js'
 
 /** The state of `adam`: step count and first/second moment estimates (same structure as params). */
 export interface AdamState<P> {

@@ -2,10 +2,11 @@
  * Kolmogorov-Smirnov statistics on TypedArrays, for checking samplers against a CDF or against
  * each other. Critical values are the asymptotic ones, `c(alpha) = sqrt(-ln(alpha / 2) / 2)`
  * (`c(0.001) = 1.9495`), times `1/sqrt(n)` (one sample) or `sqrt((n + m) / (n m))` (two samples).
+ * Test support: used by the sampler tests, not part of the package.
  *
  * @module
  */
-import { ArgumentError } from '../core/errors.js'
+import { ArgumentError } from '../../src/core/errors.js'
 
 /** A Kolmogorov-Smirnov test: the statistic, its critical value at `alpha`, the verdict. */
 export interface KsTest {

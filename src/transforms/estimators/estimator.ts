@@ -1,0 +1,61 @@
+/**
+ * The estimator protocol (optax-style: a record of pure functions with a name). An estimator
+ * does not own a forward pass or a `customVjp`: the shared perturb-and-MAP path
+ * (`perturb_and_map.ts`) draws the noise once, solves all samples in one batched call, keeps
+ * the residuals, and asks the estimator only for its rules: the gradient with respect to
+ * `theta` from those residuals and the cotangent, and optionally how the layer presents the
+ * `S` MAP states.
+ *
+ * @module
+ */
+import type * as tf from '@tensorflow/tfjs-core'
+
+/** A MAP solver on one instance: `theta -> argmax_z <theta, z>` (a solver record or any function). */
+export type MapFn = (theta: tf.Tensor) => tf.Tensor
+
+/**
+ * What the backward rule of an estimator receives, `s` the instance shape and `S` the number of
+ * samples. Under `vmap` these are batched values; rules written with `ops` batch op by op.
+ */
+export interface BackwardContext {
+  /** The parameters of the forward pass: `[...s]`. */
+  readonly theta: tf.Tensor
+  /** The noise drawn in the forward pass (before any temperature): `[S, ...s]`. */
+  readonly eps: tf.Tensor
+  /** The MAP states of the forward pass, `map(theta + tau eps_s)`: `[S, ...s]`. */
+  readonly z: tf.Tensor
+  /** The cotangent of `z`, `dL/dz`: `[S, ...s]`. */
+  readonly dz: tf.Tensor
+  /** Solves `S` instances in one batched solver call: `[S, ...s] -> [S, ...s]`. */
+  readonly solve: (theta: tf.Tensor) => tf.Tensor
+  /** `S`. */
+  readonly nbSamples: number
+  /** The temperature `tau` the forward pass scaled `eps` by. */
+  readonly inputNoiseTemperature: number
+}
+
+/**
+ * An estimator: the rules that turn a perturb-and-MAP forward pass into a gradient.
+ *
+ * - `backward(ctx)`: `dL/dtheta`, shape `[...s]`;
+ * - `output(z, S)` (optional): the layer's output from the `S` MAP states `z [S, ...s]`,
+ *   written with `ops` (gradients flow through it to `dz`); the default returns `z`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core'
+ * import { estimators, ops } from 'imle'
+ * // Straight-through: the gradient is the mean cotangent over samples.
+ * const ste: estimators.Estimator = {
+ *   _tag: 'ste',
+ *   config: {},
+ *   backward: ({ dz }) => ops.mean(dz, 0),   // [S, ...s] -> [...s]
+ * }
+ * ```
+ */
+export interface Estimator<Name extends string = string, Config = unknown> {
+  readonly _tag: Name
+  readonly config: Config
+  readonly backward: (ctx: BackwardContext) => tf.Tensor
+  readonly output?: (z: tf.Tensor, nbSamples: number) => tf.Tensor
+}

@@ -1,0 +1,9 @@
+/**
+ * Estimators: the protocol (`estimator.ts`), the shared perturb-and-MAP path
+ * (`perturb_and_map.ts`) and one file per estimator (`imle.ts`).
+ *
+ * @module
+ */
+export type { Estimator, BackwardContext, MapFn } from './estimator.js'
+export { perturbAndMap, PerturbConfig, type PerturbOptions, type Layer } from './perturb_and_map.js'
+export { imleEstimator, type ImleEstimator } from './imle.js'
