@@ -12,7 +12,7 @@ import {
   sumOfGammaLaw,
   sumOfGammaSf,
 } from '../src/distributions/sum_of_gamma/index.js'
-import { TestRng } from '../test/_rng.js'
+import { TestRng } from '../test/support/rng.js'
 import { time } from './_timing.js'
 
 /** `sup_u |F(Q(u)) - u|` over `u = (i + 1/2) / m` (many points per bulk cell). */

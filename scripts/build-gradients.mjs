@@ -4,9 +4,10 @@
 // `@tensorflow/tfjs-core/dist/register_all_gradients.js` is ESM with extensionless relative
 // specifiers, which plain Node ESM and tsx refuse to load. esbuild resolves those specifiers
 // at install time and writes `src/core/tfjs_gradients.generated.js`, which `src/core/gradients.ts`
-// imports. The generated module imports `@tensorflow/tfjs-core` first, so the engine, the
-// kernel registry and the gradient registry it registers into are the shared global ones that
-// every backend uses (tfjs keeps them on the global namespace).
+// imports. The generated module registers nothing when imported: its last statement (the loop
+// that registers every config) is replaced by an export of the configs, and
+// `registerGradients()` registers them into tfjs's global registry when `init()` (or the first
+// transformation) installs the engine, so that importing imle patches nothing.
 import * as esbuild from 'esbuild'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -30,11 +31,20 @@ const result = await esbuild.build({
   },
   logLevel: 'warning',
 })
+const REGISTER = 'for(let gradientConfig of gradConfigs)registerGradient(gradientConfig);'
+const text = result.outputFiles[0].text
+if (text.split(REGISTER).length !== 2) {
+  throw new Error('build-gradients: the registration loop of tfjs-core changed; update REGISTER in scripts/build-gradients.mjs')
+}
+const code = text.replace(REGISTER, 'export{gradConfigs};')
 const out = [join(root, 'src/core'), join(root, 'dist/core')]
 for (const dir of out) {
   if (dir.endsWith('dist/core') && !process.argv.includes('--dist')) continue
   mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'tfjs_gradients.generated.js'), result.outputFiles[0].text)
-  writeFileSync(join(dir, 'tfjs_gradients.generated.d.ts'), '// Generated. Registers every tfjs-core gradient.\nexport {};\n')
+  writeFileSync(join(dir, 'tfjs_gradients.generated.js'), code)
+  writeFileSync(
+    join(dir, 'tfjs_gradients.generated.d.ts'),
+    "// Generated. Every tfjs-core gradient config, unregistered.\nimport type { GradConfig } from '@tensorflow/tfjs-core';\nexport declare const gradConfigs: readonly GradConfig[];\n",
+  )
 }
-console.log(`build-gradients: ${result.outputFiles[0].text.length} bytes`)
+console.log(`build-gradients: ${code.length} bytes`)

@@ -1,7 +1,7 @@
 /**
  * The walk over every public export of `imle`: the facade `src/index.ts`, read with the
  * TypeScript compiler API, following namespace re-exports (`export * as ops from ...`) into
- * their members. Shared by `test/docs.test.ts` (every export has TSDoc) and
+ * their members. Shared by `test/docs/tsdoc.test.ts` (every export has TSDoc) and
  * `scripts/api-docs.ts` (the API reference `docs/api.md`).
  */
 import ts from 'typescript'

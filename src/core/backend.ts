@@ -1,12 +1,12 @@
 /**
- * Backend selection with a safe fallback, and gradient registration.
+ * Backend selection with a safe fallback; `init` also installs imle into tfjs (`engine.ts`).
  *
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { BackendError } from './errors.js'
-import './gradients.js'
+import { installEngine } from './engine.js'
 
 /** The tfjs backends `imle` supports. */
 export type BackendName = 'cpu' | 'wasm' | 'webgpu'
@@ -109,7 +109,8 @@ function checkSyncReadback(): void {
 /**
  * Selects a tfjs backend and returns its name. With `backend` given, that backend or a
  * `BackendError` (no silent switch); without, the first that loads of the fallback order
- * (Node: wasm, cpu; browser: webgpu, wasm, cpu). Gradients are registered on import.
+ * (Node: wasm, cpu; browser: webgpu, wasm, cpu). It also installs what imle needs in tfjs
+ * (its gradients and the guard against raw tf ops on batched values); importing imle does not.
  *
  * webgpu counts as loaded only if it can read a GPU tensor back synchronously, because the
  * solvers and noise samplers do (custom gradients in tfjs are synchronous); where it cannot,
@@ -125,6 +126,7 @@ function checkSyncReadback(): void {
  * ```
  */
 export async function init(options: InitOptions = {}): Promise<BackendName> {
+  installEngine()
   if (options.backend !== undefined) {
     const r = await loadBackend(options.backend)()
     if (r._tag === 'Left') throw r.left

@@ -75,6 +75,8 @@ export interface Kernel<P> {
   readonly load: () => Promise<void>
   /** Whether the kernel can run: it has no load step, or its load step has resolved. */
   readonly loaded: () => boolean
+  /** How many times kernels of this name have run (see `kernelCalls`). */
+  readonly calls: () => number
 }
 
 const counts = new Map<string, number>()
@@ -83,16 +85,8 @@ const counts = new Map<string, number>()
  * How many times each kernel has run, by name, since the module loaded (0 for a name never
  * run): one per call outside `vmap`, one per call under `vmap` whatever the nesting. Solvers
  * count under their names (`kernelCalls.topK`), samplers under theirs (`kernelCalls['random.normal']`).
- * For tests and benchmarks: read it, take differences.
- *
- * @example
- * ```ts
- * import * as tf from '@tensorflow/tfjs-core'
- * import { kernelCalls, solvers, vmap } from 'imle'
- * const before = kernelCalls.topK
- * vmap(vmap(solvers.topK(2)))(tf.randomNormal([4, 8, 10]))   // [4, 8, 10]
- * kernelCalls.topK - before                                  // 1
- * ```
+ * For tests and benchmarks: read it, take differences. Public as `solvers.kernelCalls` and,
+ * per kernel, as `kernel.calls()`.
  */
 export const kernelCalls: Readonly<Record<string, number>> = new Proxy(Object.create(null) as Record<string, number>, {
   get: (_t, name) => (typeof name === 'string' ? (counts.get(name) ?? 0) : undefined),
@@ -162,16 +156,18 @@ function readRows(x: tf.Tensor, rank: number, lead: readonly number[], dtype: Ke
  * const cumsum = defineKernel<void>({
  *   name: 'cumsum',
  *   operands: [{ name: 'x', rank: 1 }],
- *   outputs: ([s]) => [{ shape: s!, dtype: 'float32' }],
- *   host: ({ inputs: [x], shapes: [[n]], count, outputs: [out] }) => {
+ *   outputs: (shapes) => [{ shape: shapes[0]!, dtype: 'float32' }],
+ *   host: ({ inputs: [x], shapes, count, outputs: [out] }) => {
+ *     const n = shapes[0]![0]!
  *     for (let r = 0; r < count; r++) {
  *       let acc = 0
- *       for (let i = 0; i < n!; i++) out![r * n! + i] = acc += x![r * n! + i]!
+ *       for (let i = 0; i < n; i++) out![r * n + i] = acc += x![r * n + i]!
  *     }
  *   },
  * })
  * cumsum([tf.tensor1d([1, 2, 3])], undefined)                              // [[1, 3, 6]]
  * vmap((x: tf.Tensor) => cumsum([x], undefined)[0]!)(tf.ones([4, 3]))      // [4, 3], one host call
+ * cumsum.calls()                                                           // 2
  * ```
  */
 export function defineKernel<P>(spec: KernelSpec<P>): Kernel<P> {
@@ -219,6 +215,7 @@ export function defineKernel<P>(spec: KernelSpec<P>): Kernel<P> {
           ready = true
         })),
       loaded: () => ready,
+      calls: () => counts.get(name) ?? 0,
     }),
   ) as unknown as Kernel<P>
 }

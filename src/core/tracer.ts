@@ -8,12 +8,12 @@
  * (nested `vmap`); at the bottom there is always a real tfjs tensor. The tracer *is* a
  * `tf.Tensor` to the type system and to tfjs's own bookkeeping (shape and dtype are the
  * per-example ones), so user functions keep their types; but its data lives in its value, so
- * a raw tfjs kernel that receives one throws a `RawTfOpError` (see `guardEngine`).
+ * a raw tfjs kernel that receives one throws a `RawTfOpError` (see `engine.ts`).
  *
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { RawTfOpError, VmapError } from './errors.js'
+import { VmapError } from './errors.js'
 
 /** One active `vmap`: its level (unique, increasing with nesting) and batch size. */
 export interface Frame {
@@ -228,24 +228,3 @@ export function bind<P>(prim: Primitive<P>, args: readonly unknown[], params: P)
   const out = prim.rule(inner, params, size)
   return Array.isArray(out) ? out.map((b) => wrap(level, b)) : wrap(level, out as Batched)
 }
-
-let guarded = false
-
-/**
- * Makes every tfjs kernel refuse batched values with a `RawTfOpError` that points to `ops` and
- * `callback`, instead of failing deep inside a backend. Installed once, on the shared engine;
- * the check is one loop over a kernel's inputs.
- */
-export function guardEngine(): void {
-  if (guarded) return
-  guarded = true
-  const engine = tf.engine() as unknown as {
-    runKernel: (name: string, inputs: Record<string, unknown>, attrs?: unknown) => unknown
-  }
-  const runKernel = engine.runKernel
-  engine.runKernel = function (this: unknown, name, inputs, attrs) {
-    for (const k in inputs) if (inputs[k] instanceof BatchTracer) throw new RawTfOpError(name)
-    return runKernel.call(this, name, inputs, attrs)
-  }
-}
-guardEngine()

@@ -16,7 +16,15 @@ const solvers = registry<Solver>('solvers.decode', {
   gridShortestPath,
 })
 
-/** The solver names JSON configs may use. */
+/**
+ * The solver names JSON configs may use (the `type` field).
+ *
+ * @example
+ * ```ts
+ * import { solvers } from 'imle'
+ * solvers.names   // ['topK', 'gridShortestPath']
+ * ```
+ */
 export const names: readonly string[] = solvers.names
 
 /**

@@ -157,6 +157,16 @@ export function define<Extra extends object = Record<never, never>>(definition: 
   ) as unknown as Solver & Extra
 }
 
-/** Whether `x` is a solver record (made by `define`), as opposed to a plain function. */
+/**
+ * Whether `x` is a solver record (made by `define`), as opposed to a plain function.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core'
+ * import { solvers } from 'imle'
+ * solvers.isSolver(solvers.topK(3))            // true
+ * solvers.isSolver((x: tf.Tensor) => x)        // false
+ * ```
+ */
 export const isSolver = (x: unknown): x is Solver =>
   typeof x === 'function' && typeof (x as Partial<Solver>).batched === 'function' && typeof (x as Partial<Solver>).instanceRank === 'number'

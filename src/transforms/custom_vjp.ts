@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { installEngine } from '../core/engine.js'
 import { fromCanonical, toCanonical } from '../core/batching.js'
 import { ArgumentError, GradError } from '../core/errors.js'
 import { activeFrames, decompose, recompose, withFramesRestored } from '../core/tracer.js'
@@ -41,6 +42,7 @@ export function customVjp<Args extends readonly unknown[], Out, Res>(
   fwd: (...args: Args) => readonly [Out, Res],
   bwd: (residuals: Res, ct: Out) => Cotangents<Args>,
 ): (...args: Args) => Out {
+  installEngine()
   // Temporaries (canonical inputs, split outputs) are freed by the tidy; tfjs's tape keeps
   // what the backward pass needs (`save`), and the backward pass never reads the inputs.
   return (...args: Args): Out => tf.tidy(() => call(args) as unknown as tf.TensorContainer) as unknown as Out

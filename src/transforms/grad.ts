@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { installEngine } from '../core/engine.js'
 import { fromCanonical, toCanonical } from '../core/batching.js'
 import { GradError } from '../core/errors.js'
 import { activeFrames } from '../core/tracer.js'
@@ -163,6 +164,7 @@ export function valueAndGrad<Args extends any[], Aux, const N extends number | r
   options: { readonly argnums?: N; readonly hasAux: true },
 ): (...args: Args) => [[tf.Tensor, Aux], Grads<Args, N>]
 export function valueAndGrad(f: (...args: any[]) => any, options: GradOptions = {}): (...args: any[]) => unknown {
+  installEngine()
   const { argnums = 0, hasAux = false } = options
   return (...args: unknown[]) => {
     const { value, aux, grads } = compute('valueAndGrad', f, argnums, hasAux, args)

@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { installEngine } from '../core/engine.js'
 import { bdimTo, moveAxis } from '../core/batch_rules.js'
 import { TreeMismatchError, VmapError } from '../core/errors.js'
 import { BatchTracer, withFrame } from '../core/tracer.js'
@@ -46,6 +47,7 @@ const isAxisSpec = (x: unknown): x is AxisSpec => x === null || typeof x === 'nu
  * ```
  */
 export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptions = {}): F {
+  installEngine()
   const { inAxes = 0, outAxes = 0 } = options
   const batched = (...args: unknown[]): unknown => {
     const [leaves, def] = tree.flatten(args)

@@ -137,7 +137,7 @@ const LN2 = Math.LN2
  * `fillGumbel` stores for that word. Both logarithms are table-driven (no `Math.log`), about 3x
  * faster than `Math.log` twice.
  *
- * Accuracy, checked over all 2^23 possible `u` (`test/random.test.ts`): within `2e-14` absolute
+ * Accuracy, checked over all 2^23 possible `u` (`test/core/random.test.ts`): within `2e-14` absolute
  * of `-Math.log(-Math.log(u))` in float64, and rounded to float32 it is identical to
  * `Math.fround(-Math.log(-Math.log(u)))` for every `u`. How: with `u = M 2^-24`, `M` an odd
  * integer below `2^24`, the first logarithm's mantissa times `LOG_INV` is exact (at most

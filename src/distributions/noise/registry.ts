@@ -30,5 +30,13 @@ const noises = registry<BuiltinNoise>('noise.decode', { gumbel, normal, none, su
  */
 export const decode: (json: unknown) => E.Either<ConfigError, BuiltinNoise> = noises.decode
 
-/** The noise names JSON configs may use. */
+/**
+ * The noise names JSON configs may use (the `type` field).
+ *
+ * @example
+ * ```ts
+ * import { noise } from 'imle'
+ * noise.names   // ['gumbel', 'normal', 'none', 'sumOfGamma']
+ * ```
+ */
 export const names: readonly string[] = noises.names

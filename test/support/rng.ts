@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { FillGamma } from '../src/distributions/sum_of_gamma/index.js'
+import type { FillGamma } from '../../src/distributions/sum_of_gamma/index.js'
 
 /**
  * A seeded xoshiro128** generator with float64 uniforms, normals and Gammas.

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BackendError, fallbackOrder, grad, init, loadBackend, ops } from '../src/index.js'
-import { BACKEND } from './_helpers.js'
+import { BackendError, fallbackOrder, grad, init, loadBackend, ops } from '../../src/index.js'
+import { BACKEND } from '../support/helpers.js'
 
 const t = suite('backend')
 

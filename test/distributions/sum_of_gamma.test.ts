@@ -21,11 +21,11 @@ import {
   sumOfGammaPdf,
   sumOfGammaSf,
   sumOfGammaTable,
-} from '../src/distributions/sum_of_gamma/index.js'
-import { ksConstant, ksCritical, ksOneSample, ksStatistic, ksTwoSample } from './support/ks.js'
-import { argumentError } from './_helpers.js'
-import { TestRng } from './_rng.js'
-import { assertMoments, gumbelBias, gumbelCdf, sumOfGammaMoments4, sumOfKCdf } from './_stats.js'
+} from '../../src/distributions/sum_of_gamma/index.js'
+import { ksConstant, ksCritical, ksOneSample, ksStatistic, ksTwoSample } from '../support/ks.js'
+import { argumentError } from '../support/helpers.js'
+import { TestRng } from '../support/rng.js'
+import { assertMoments, gumbelBias, gumbelCdf, sumOfGammaMoments4, sumOfKCdf } from '../support/stats.js'
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.

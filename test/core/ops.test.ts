@@ -8,9 +8,9 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { grad, ops, tree, vmap, VmapError } from '../src/index.js'
-import { primitives } from '../src/core/ops/def.js'
-import { BACKEND, assertClose, setup } from './_helpers.js'
+import { grad, ops, tree, vmap, VmapError } from '../../src/index.js'
+import { primitives } from '../../src/core/ops/def.js'
+import { BACKEND, assertClose, setup } from '../support/helpers.js'
 
 // ---------------------------------------------------------------------------------------------
 // Inputs. Sizes 5 and 7 (the batches) never occur in a per-example shape, so a rule that mixes

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ArgumentError, callback, ConfigError, grad, imle, noise, ops, random, solvers, target, valueAndGrad, vmap, VmapError } from '../src/index.js'
-import { assertClose, assertNoLeak, setup } from './_helpers.js'
+import { ArgumentError, callback, ConfigError, grad, imle, noise, ops, random, solvers, target, valueAndGrad, vmap, VmapError } from '../../../src/index.js'
+import { assertClose, assertNoLeak, setup } from '../../support/helpers.js'
 
 const t = suite('imle')
 t.before(setup)

@@ -5,7 +5,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFileSync } from 'node:fs'
-import { apiDocsPath, command, renderApiDocs } from '../scripts/api-docs.js'
+import { apiDocsPath, command, renderApiDocs } from '../../scripts/api-docs.js'
 
 const t = suite('api docs')
 

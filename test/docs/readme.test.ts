@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 
 const t = suite('readme')
 
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = fileURLToPath(new URL('../..', import.meta.url))
 const index = join(root, 'src', 'index.ts')
 const DOCS = ['README.md', 'docs/imle.md', 'docs/vmap.md'] as const
 const RUN_TIMEOUT_MS = 60_000

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { grad, GradError, ops, valueAndGrad, vmap } from '../src/index.js'
-import { assertClose, assertNoLeak, setup } from './_helpers.js'
+import { grad, GradError, ops, valueAndGrad, vmap } from '../../src/index.js'
+import { assertClose, assertNoLeak, setup } from '../support/helpers.js'
 
 const t = suite('grad')
 t.before(setup)

@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { noise, ops, random, vmap } from '../src/index.js'
-import { ksCritical, ksOneSample, ksStatistic, ksTwoSample } from './support/ks.js'
-import { argumentError, assertNoLeak, assertSameBits, bits, configError, loop, onCpuAndWasm, setup } from './_helpers.js'
-import { assertMoments, EULER_GAMMA, gumbelBias, gumbelCdf, sumOfGammaMoments4, sumOfKCdf } from './_stats.js'
+import { noise, ops, random, vmap } from '../../src/index.js'
+import { ksCritical, ksOneSample, ksStatistic, ksTwoSample } from '../support/ks.js'
+import { argumentError, assertNoLeak, assertSameBits, bits, configError, loop, onCpuAndWasm, setup } from '../support/helpers.js'
+import { assertMoments, EULER_GAMMA, gumbelBias, gumbelCdf, sumOfGammaMoments4, sumOfKCdf } from '../support/stats.js'
 
 const t = suite('noise')
 t.before(setup)

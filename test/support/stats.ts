@@ -6,7 +6,7 @@
  * @module
  */
 import * as assert from 'uvu/assert'
-import { sumOfGammaCumulant, sumOfGammaMoments } from '../src/distributions/sum_of_gamma/index.js'
+import { sumOfGammaCumulant, sumOfGammaMoments } from '../../src/distributions/sum_of_gamma/index.js'
 
 /** The Euler-Mascheroni constant: the mean of Gumbel(0, 1). */
 export const EULER_GAMMA = 0.5772156649015329

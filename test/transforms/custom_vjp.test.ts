@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { customVjp, grad, ops, vmap } from '../src/index.js'
-import { assertClose, assertNoLeak, setup } from './_helpers.js'
+import { customVjp, grad, ops, vmap } from '../../src/index.js'
+import { assertClose, assertNoLeak, setup } from '../support/helpers.js'
 
 const t = suite('customVjp')
 t.before(setup)

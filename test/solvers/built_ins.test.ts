@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ArgumentError, ConfigError, ImleError, ops, vmap } from '../src/index.js'
-import { gridShortestPath, kernelCalls, topK, type Neighbourhood } from '../src/solvers/index.js'
-import { assertNoLeak, setup } from './_helpers.js'
+import { ArgumentError, ConfigError, ImleError, ops, vmap } from '../../src/index.js'
+import { gridShortestPath, kernelCalls, topK, type Neighbourhood } from '../../src/solvers/index.js'
+import { assertNoLeak, setup } from '../support/helpers.js'
 
 const t = suite('solvers')
 t.before(setup)

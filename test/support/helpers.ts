@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as assert from 'uvu/assert'
-import { ArgumentError, ConfigError, init, type BackendName } from '../src/index.js'
+import { ArgumentError, ConfigError, init, type BackendName } from '../../src/index.js'
 
 /** The backend the suite runs on: `IMLE_BACKEND` (cpu or wasm), cpu by default. */
 export const BACKEND = (process.env['IMLE_BACKEND'] ?? 'cpu') as BackendName

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ops, vmap } from '../src/index.js'
-import * as random from '../src/core/random/index.js'
-import { ksStatistic } from './support/ks.js'
-import { argumentError, assertNoLeak, assertSameBits, bits, loop, onCpuAndWasm, sameWords, setup } from './_helpers.js'
-import { EULER_GAMMA, gumbelCdf, meanVar } from './_stats.js'
+import { ops, vmap } from '../../src/index.js'
+import * as random from '../../src/core/random/index.js'
+import { ksStatistic } from '../support/ks.js'
+import { argumentError, assertNoLeak, assertSameBits, bits, loop, onCpuAndWasm, sameWords, setup } from '../support/helpers.js'
+import { EULER_GAMMA, gumbelCdf, meanVar } from '../support/stats.js'
 
 const t = suite('random')
 t.before(setup)

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { tree, TreeMismatchError } from '../src/index.js'
-import { assertClose, setup } from './_helpers.js'
+import { tree, TreeMismatchError } from '../../src/index.js'
+import { assertClose, setup } from '../support/helpers.js'
 
 const t = suite('tree')
 t.before(setup)

@@ -26,12 +26,12 @@ import * as assert from 'uvu/assert'
 import ts from 'typescript'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { facadePath, loadFacade, publicExports } from '../scripts/public-exports.js'
-import { exampleCode, moduleDoc } from '../scripts/api-docs.js'
+import { facadePath, loadFacade, publicExports } from '../../scripts/public-exports.js'
+import { exampleCode, moduleDoc } from '../../scripts/api-docs.js'
 
 const t = suite('examples')
 
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = fileURLToPath(new URL('../..', import.meta.url))
 /** Where the in-memory modules live (never written: `tmp/` is ignored anyway). */
 const dir = join(root, 'tmp', 'examples-test')
 

@@ -7,7 +7,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import ts from 'typescript'
-import { loadFacade, publicExports } from '../scripts/public-exports.js'
+import { loadFacade, publicExports } from '../../scripts/public-exports.js'
 
 const t = suite('docs')
 
