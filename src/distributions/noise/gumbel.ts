@@ -3,12 +3,9 @@
  *
  * @module
  */
-import * as t from 'io-ts'
-import { configured } from '../../core/config.js'
 import * as ops from '../../core/ops.js'
 import * as random from '../../core/random/index.js'
-import { checkShape } from '../../core/random/keyed.js'
-import type { Noise } from './noise.js'
+import { withoutOptions, type Noise } from './noise.js'
 
 /** Gumbel(0, 1) noise. */
 export type GumbelNoise = Noise<'gumbel', Record<string, never>>
@@ -24,18 +21,8 @@ export type GumbelNoise = Noise<'gumbel', Record<string, never>>
  * noise.gumbel().sample(random.key(0), [3, 4])   // float32 [3, 4]
  * ```
  */
-export const gumbel = configured(
-  'noise.gumbel',
-  t.type({}),
-  {},
-  (): GumbelNoise => ({
-    _tag: 'gumbel',
-    config: {},
-    sample: (key, shape) => {
-      checkShape('noise.gumbel', shape)
-      return random.gumbel(key, shape)
-    },
-    logProb: (x) => ops.neg(ops.add(x, ops.exp(ops.neg(x)))), // [...s]
-    gradLogProb: (x) => ops.sub(ops.exp(ops.neg(x)), 1), // [...s]
-  }),
-)
+export const gumbel = withoutOptions('gumbel', {
+  sample: random.gumbel,
+  logProb: (x) => ops.neg(ops.add(x, ops.exp(ops.neg(x)))), // [...s]
+  gradLogProb: (x) => ops.sub(ops.exp(ops.neg(x)), 1), // [...s]
+})

@@ -9,6 +9,9 @@
  * @module
  */
 import type * as tf from '@tensorflow/tfjs-core'
+import * as t from 'io-ts'
+import { configured } from '../../core/config.js'
+import { checkShape } from '../../core/random/keyed.js'
 
 /** A sampler: `(key: int32 [2], shape) -> float32 [...shape]`, a pure function of the key. */
 export type Sampler = (key: tf.Tensor, shape: readonly number[]) => tf.Tensor
@@ -41,3 +44,22 @@ export interface Noise<Name extends string = string, Config = unknown> {
   /** The derivative of the log-density at each value, where the law has one. */
   readonly gradLogProb?: Elementwise
 }
+
+/**
+ * A factory for a noise without options (`noise.gumbel()`, `noise.normal()`, `noise.none()`):
+ * refuses any option with a `ConfigError`, checks the sample shape, and builds the record.
+ * For the built-ins; a user's noise is simpler with `noise.custom`.
+ */
+export const withoutOptions = <Name extends string>(
+  name: Name,
+  law: { readonly sample: Sampler; readonly logProb?: Elementwise; readonly gradLogProb?: Elementwise },
+) =>
+  configured(`noise.${name}`, t.type({}), {}, (): Noise<Name, Record<string, never>> => ({
+    _tag: name,
+    config: {},
+    ...law,
+    sample: (key, shape) => {
+      checkShape(`noise.${name}`, shape)
+      return law.sample(key, shape)
+    },
+  }))

@@ -4,10 +4,8 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
-import * as t from 'io-ts'
-import { configured } from '../../core/config.js'
-import { checkKey, checkShape } from '../../core/random/keyed.js'
-import type { Noise } from './noise.js'
+import { checkKey } from '../../core/random/keyed.js'
+import { withoutOptions, type Noise } from './noise.js'
 
 /** Zero noise: perturb-and-MAP becomes plain MAP. */
 export type NoNoise = Noise<'none', Record<string, never>>
@@ -22,18 +20,10 @@ export type NoNoise = Noise<'none', Record<string, never>>
  * noise.none().sample(random.key(0), [5])   // zeros [5]
  * ```
  */
-export const none = configured(
-  'noise.none',
-  t.type({}),
-  {},
-  (): NoNoise => ({
-    _tag: 'none',
-    config: {},
-    // The same zeros for every key: unbatched under vmap, where they broadcast like any constant.
-    sample: (key, shape) => {
-      checkKey('noise.none(key)', key)
-      checkShape('noise.none', shape)
-      return tf.zeros([...shape])
-    },
-  }),
-)
+export const none = withoutOptions('none', {
+  // The same zeros for every key: unbatched under vmap, where they broadcast like any constant.
+  sample: (key, shape) => {
+    checkKey('noise.none(key)', key)
+    return tf.zeros([...shape])
+  },
+})

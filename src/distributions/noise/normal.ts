@@ -3,11 +3,9 @@
  *
  * @module
  */
-import * as t from 'io-ts'
-import { configured } from '../../core/config.js'
 import * as ops from '../../core/ops.js'
 import * as random from '../../core/random/index.js'
-import type { Noise } from './noise.js'
+import { withoutOptions, type Noise } from './noise.js'
 
 /** Standard normal noise. */
 export type NormalNoise = Noise<'normal', Record<string, never>>
@@ -24,15 +22,8 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI)
  * noise.normal().sample(random.key(0), [3, 4])   // float32 [3, 4]
  * ```
  */
-export const normal = configured(
-  'noise.normal',
-  t.type({}),
-  {},
-  (): NormalNoise => ({
-    _tag: 'normal',
-    config: {},
-    sample: (key, shape) => random.normal(key, shape),
-    logProb: (x) => ops.sub(ops.mul(ops.square(x), -0.5), HALF_LOG_2PI), // [...s]
-    gradLogProb: (x) => ops.neg(x), // [...s]
-  }),
-)
+export const normal = withoutOptions('normal', {
+  sample: random.normal,
+  logProb: (x) => ops.sub(ops.mul(ops.square(x), -0.5), HALF_LOG_2PI), // [...s]
+  gradLogProb: (x) => ops.neg(x), // [...s]
+})
