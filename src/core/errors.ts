@@ -104,7 +104,7 @@ export class BackendError extends ImleError {
  *
  * @example
  * ```ts
- * noise.sumOfGamma({ k: -1 })   // ConfigError: noise.sumOfGamma: k: expected Positive but got -1
+ * noise.sumOfGamma({ k: -1 })   // ConfigError: noise.sumOfGamma(options.k): expected Positive but got -1
  * ```
  */
 export class ConfigError extends ImleError {
