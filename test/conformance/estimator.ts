@@ -16,7 +16,7 @@ import { assertClose, assertNoLeak, setup } from '../support/helpers.js'
 export interface EstimatorCase {
   readonly name: string
   /** Makes the layer from a solver and a noise. */
-  readonly layer: (solver: solvers.Solver, law: noise.Noise) => estimators.Layer
+  readonly layer: (solver: solvers.Solver, law: noise.Noise) => estimators.Layer<any>
   /** Batched solver calls the backward pass makes (1 for I-MLE, 0 for straight-through). */
   readonly backwardCalls: number
 }
@@ -37,6 +37,10 @@ export function estimatorConformance(c: EstimatorCase): void {
     const out0 = layer(tf.unstack(thetas)[0]!, keyList[0]!)
     w = tf.randomNormal([B, ...out0.shape], 0, 1, 'float32', 22) // a linear loss per instance
   })
+  // An adaptive estimator's state moves with every backward pass: gradients are compared from
+  // the same starting state.
+  const initial: unknown = layer.state()
+  const fresh = (): void => layer.setState(initial)
   const lossOne = (th: tf.Tensor, k: tf.Tensor, wi: tf.Tensor) => ops.sum(ops.mul(layer(th, k), wi))
 
   t('vmap(layer) equals the per-instance loop', () => {
@@ -46,11 +50,18 @@ export function estimatorConformance(c: EstimatorCase): void {
 
   t('grad(vmap) and vmap(grad) equal the loop of per-instance gradients; finite, theta-shaped', () => {
     const wl = tf.unstack(w)
-    const looped = tf.stack(tf.unstack(thetas).map((th, i) => grad((x: tf.Tensor) => lossOne(x, keyList[i]!, wl[i]!))(th)))
+    const looped = tf.stack(
+      tf.unstack(thetas).map((th, i) => {
+        fresh()
+        return grad((x: tf.Tensor) => lossOne(x, keyList[i]!, wl[i]!))(th)
+      }),
+    )
     for (const v of looped.dataSync()) assert.ok(Number.isFinite(v))
     assert.equal(looped.shape, thetas.shape)
+    fresh()
     const g1 = grad((x: tf.Tensor) => ops.sum(ops.mul(vmap(layer)(x, keys), w)))(thetas)
     assertClose(g1, looped, 1e-6, 1e-5, 'grad(vmap)')
+    fresh()
     const g2 = vmap((x: tf.Tensor, k: tf.Tensor, wi: tf.Tensor) => grad((y: tf.Tensor) => lossOne(y, k, wi))(x))(thetas, keys, w)
     assertClose(g2, looped, 1e-6, 1e-5, 'vmap(grad)')
   })
@@ -65,7 +76,10 @@ export function estimatorConformance(c: EstimatorCase): void {
   })
 
   t('deterministic in the key', () => {
-    const f = (k: tf.Tensor) => grad((x: tf.Tensor) => ops.sum(ops.mul(vmap(layer)(x, k), w)))(thetas)
+    const f = (k: tf.Tensor) => {
+      fresh()
+      return grad((x: tf.Tensor) => ops.sum(ops.mul(vmap(layer)(x, k), w)))(thetas)
+    }
     assertClose(f(keys), f(keys), 0, 0)
   })
 

@@ -40,11 +40,35 @@ const logistic = noise.custom(
 // A user's estimator: straight-through, the mean cotangent over samples.
 const straightThrough: estimators.Estimator = { _tag: 'userSte', config: {}, backward: ({ dz }) => ops.mean(dz, 0) }
 
+// A user's adaptive estimator: straight-through scaled by 1 / (1 + passes), keeping the batch
+// mean of |dL/dz| it saw last; its state is explicit data the layer exposes.
+interface Seen {
+  readonly passes: number
+  readonly meanAbsDz: number
+  readonly examples: number
+}
+const damped: estimators.Estimator<'userDampedSte', Record<string, never>, Seen> = {
+  _tag: 'userDampedSte',
+  config: {},
+  backward: ({ dz, state }) => ops.mul(ops.mean(dz, 0), 1 / (1 + state.passes)),
+  adapt: {
+    initial: { passes: 0, meanAbsDz: 0, examples: 0 },
+    observe: ({ dz }) => ops.mean(ops.abs(dz)), // [] per example
+    update: (s, stats) => ({ passes: s.passes + 1, meanAbsDz: stats.reduce((a, b) => a + b, 0) / stats.length, examples: stats.length }),
+  },
+}
+
 solverConformance({ solver: oneHotArgmax, shapes: [[1], [5], [9]], best: (theta) => Math.max(...theta) })
 noiseConformance({ name: 'user logistic', noise: logistic, mean: 0, variance: Math.PI ** 2 / 3, excessKurtosis: 1.2 })
 estimatorConformance({
   name: 'user straight-through (S = 3)',
   layer: (solver, law) => estimators.perturbAndMap(solver, law, straightThrough, { nbSamples: 3 }),
+  backwardCalls: 0,
+})
+
+estimatorConformance({
+  name: 'user adaptive (damped straight-through, S = 2)',
+  layer: (solver, law) => estimators.perturbAndMap(solver, law, damped, { nbSamples: 2 }),
   backwardCalls: 0,
 })
 
@@ -61,6 +85,23 @@ t('one layer of all three: forward is the perturbed argmax, the gradient is the 
   const w = tf.randomNormal([3, 4, 5], 0, 1, 'float32', 3)
   const g = grad((x: tf.Tensor) => ops.sum(ops.mul(vmap(layer)(x, keys), w)))(thetas)
   assertClose(g, tf.mean(w, 1), 1e-6, 1e-6)
+})
+
+t('an adaptive estimator: the state is read from the whole batch, used by the next pass, and replaceable', () => {
+  const layer = estimators.perturbAndMap(solvers.topK(2), noise.gumbel(), damped, { nbSamples: 2 })
+  assert.equal(layer.state(), { passes: 0, meanAbsDz: 0, examples: 0 })
+  const thetas = tf.randomNormal([4, 6], 0, 1, 'float32', 4)
+  const keys = random.split(random.key(5), 4)
+  const w = tf.randomNormal([4, 2, 6], 0, 1, 'float32', 6)
+  const step = grad((x: tf.Tensor) => ops.sum(ops.mul(vmap(layer)(x, keys), w)))
+  assertClose(step(thetas), tf.mean(w, 1), 1e-6, 1e-6, 'first pass: undamped')
+  const s1 = layer.state()
+  assert.is(s1.passes, 1)
+  assert.is(s1.examples, 4, 'one statistic per example of the batch')
+  assert.ok(Math.abs(s1.meanAbsDz - tf.mean(tf.abs(w)).dataSync()[0]!) < 1e-6, `mean |dz| ${s1.meanAbsDz}`)
+  assertClose(step(thetas), tf.div(tf.mean(w, 1), 2), 1e-6, 1e-6, 'second pass: damped by the state')
+  layer.setState({ passes: 0, meanAbsDz: 0, examples: 0 })
+  assertClose(step(thetas), tf.mean(w, 1), 1e-6, 1e-6, 'after a reset')
 })
 
 t('the user solver counts its kernel calls under its own name', () => {

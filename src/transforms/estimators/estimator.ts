@@ -17,7 +17,7 @@ export type MapFn = (theta: tf.Tensor) => tf.Tensor
  * What the backward rule of an estimator receives, `s` the instance shape and `S` the number of
  * samples. Under `vmap` these are batched values; rules written with `ops` batch op by op.
  */
-export interface BackwardContext {
+export interface BackwardContext<State = undefined> {
   /** The parameters of the forward pass: `[...s]`. */
   readonly theta: tf.Tensor
   /** The noise drawn in the forward pass (before any temperature): `[S, ...s]`. */
@@ -32,6 +32,21 @@ export interface BackwardContext {
   readonly nbSamples: number
   /** The temperature `tau` the forward pass scaled `eps` by. */
   readonly inputNoiseTemperature: number
+  /** The estimator's state before this backward pass (`undefined` if it does not adapt). */
+  readonly state: State
+}
+
+/**
+ * How an estimator adapts, with its state explicit: `observe` computes per-example statistics
+ * of a backward pass with `ops` (under `vmap`, batched like everything else); the shared path
+ * reads them for the whole batch, in canonical form `[B_1, ..., B_n, ...o]`, and `update`
+ * returns the next state from them. The state is plain data (numbers, no tensors), readable and
+ * replaceable through the layer (`layer.state()`, `layer.setState(s)`).
+ */
+export interface Adaptation<State> {
+  readonly initial: State
+  readonly observe: (ctx: BackwardContext<State>, grad: tf.Tensor) => tf.Tensor
+  readonly update: (state: State, stats: Float32Array, shape: readonly number[]) => State
 }
 
 /**
@@ -39,7 +54,8 @@ export interface BackwardContext {
  *
  * - `backward(ctx)`: `dL/dtheta`, shape `[...s]`;
  * - `output(z, S)` (optional): the layer's output from the `S` MAP states `z [S, ...s]`,
- *   written with `ops` (gradients flow through it to `dz`); the default returns `z`.
+ *   written with `ops` (gradients flow through it to `dz`); the default returns `z`;
+ * - `adapt` (optional): an explicit state and its update from each backward pass.
  *
  * @example
  * ```ts
@@ -53,9 +69,11 @@ export interface BackwardContext {
  * }
  * ```
  */
-export interface Estimator<Name extends string = string, Config = unknown> {
+export interface Estimator<Name extends string = string, Config = unknown, State = undefined> {
   readonly _tag: Name
   readonly config: Config
-  readonly backward: (ctx: BackwardContext) => tf.Tensor
+  readonly backward: (ctx: BackwardContext<State>) => tf.Tensor
   readonly output?: (z: tf.Tensor, nbSamples: number) => tf.Tensor
+  /** Present when the estimator adapts (AIMLE's lambda): its state and update. */
+  readonly adapt?: Adaptation<State>
 }

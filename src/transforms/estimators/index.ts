@@ -4,6 +4,6 @@
  *
  * @module
  */
-export type { Estimator, BackwardContext, MapFn } from './estimator.js'
+export type { Estimator, BackwardContext, Adaptation, MapFn } from './estimator.js'
 export { perturbAndMap, PerturbConfig, type PerturbOptions, type Layer } from './perturb_and_map.js'
 export { imleEstimator, type ImleEstimator } from './imle.js'

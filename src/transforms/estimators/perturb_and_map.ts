@@ -10,9 +10,11 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
 import { decodeOrThrow, NonNegative, PositiveInt, type OptionsOf } from '../../core/config.js'
+import { toCanonical } from '../../core/batching.js'
 import { ArgumentError } from '../../core/errors.js'
 import * as ops from '../../core/ops.js'
 import { checkKey } from '../../core/random/keyed.js'
+import { activeFrames } from '../../core/tracer.js'
 import type { Noise } from '../../distributions/noise/noise.js'
 import { isSolver } from '../../solvers/solver.js'
 import { customVjp } from '../custom_vjp.js'
@@ -34,8 +36,16 @@ export type PerturbConfig = t.TypeOf<typeof PerturbConfig>
 /** The shared options a caller passes: every field optional. */
 export type PerturbOptions = OptionsOf<typeof PerturbConfig>
 
-/** A perturb-and-MAP layer: `(theta [...s], key int32 [2]) -> output` (the estimator's `output`). */
-export type Layer = (theta: tf.Tensor, key: tf.Tensor) => tf.Tensor
+/**
+ * A perturb-and-MAP layer: `(theta [...s], key int32 [2]) -> output` (the estimator's
+ * `output`), with the estimator's state (`undefined` unless it adapts): `state()` reads it,
+ * `setState(s)` replaces it (to reset, or to restore a saved run).
+ */
+export interface Layer<State = undefined> {
+  (theta: tf.Tensor, key: tf.Tensor): tf.Tensor
+  readonly state: () => State
+  readonly setState: (state: State) => void
+}
 
 /** `eps * tau`, without an op when `tau = 1`. */
 export const scaled = (eps: tf.Tensor, tau: number): tf.Tensor => (tau === 1 ? eps : ops.mul(eps, tau))
@@ -58,7 +68,12 @@ export const solveSamples = (map: MapFn): ((theta: tf.Tensor) => tf.Tensor) => (
  * layer(tf.randomNormal([6]), random.key(0))   // [4, 6]
  * ```
  */
-export function perturbAndMap(map: MapFn, noise: Noise, estimator: Estimator, options: PerturbOptions = {}): Layer {
+export function perturbAndMap<State = undefined>(
+  map: MapFn,
+  noise: Noise,
+  estimator: Estimator<string, unknown, State>,
+  options: PerturbOptions = {},
+): Layer<State> {
   const { nbSamples: S, inputNoiseTemperature: tau } = decodeOrThrow('perturbAndMap', PerturbConfig, {
     nbSamples: 1,
     inputNoiseTemperature: 1,
@@ -68,9 +83,11 @@ export function perturbAndMap(map: MapFn, noise: Noise, estimator: Estimator, op
 }
 
 /** The layer of `perturbAndMap`, for decoded options; `fn` names the public factory in errors. */
-export function layerOf(fn: string, map: MapFn, noise: Noise, estimator: Estimator, S: number, tau: number): Layer {
+export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: Estimator<string, unknown, State>, S: number, tau: number): Layer<State> {
   checkRecords(fn, map, noise, estimator)
   const solve = solveSamples(map) // [S, ...s] -> [S, ...s]
+  const { adapt } = estimator
+  let state = adapt?.initial as State
   type Residuals = { readonly theta: tf.Tensor; readonly eps: tf.Tensor; readonly z: tf.Tensor }
   const core = customVjp(
     (theta: tf.Tensor, key: tf.Tensor): readonly [tf.Tensor, Residuals] => {
@@ -78,20 +95,34 @@ export function layerOf(fn: string, map: MapFn, noise: Noise, estimator: Estimat
       const z = solve(ops.add(theta, scaled(eps, tau))) // [S, ...s]
       return [z, { theta, eps, z }]
     },
-    ({ theta, eps, z }: Residuals, dz: tf.Tensor) =>
-      [estimator.backward({ theta, eps, z, dz, solve, nbSamples: S, inputNoiseTemperature: tau }), null] as const, // [...s]
+    ({ theta, eps, z }: Residuals, dz: tf.Tensor) => {
+      const ctx = { theta, eps, z, dz, solve, nbSamples: S, inputNoiseTemperature: tau, state }
+      const grad = estimator.backward(ctx) // [...s]
+      if (adapt !== undefined) {
+        // The statistics of the whole batch, on the host: [B_1, ..., B_n, ...o].
+        const stats = toCanonical(ops.cast(adapt.observe(ctx, grad), 'float32'), activeFrames())
+        state = adapt.update(state, stats.dataSync() as Float32Array, stats.shape)
+      }
+      return [grad, null] as const
+    },
   )
   const present = estimator.output
   const rank = isSolver(map) ? map.instanceRank : undefined
-  return (theta, key) => {
+  const layer = (theta: tf.Tensor, key: tf.Tensor): tf.Tensor => {
     checkTheta(fn, theta, rank)
     checkKey(fn, key)
     const z = core(theta, key) // [S, ...s]
     return present === undefined ? z : present(z, S)
   }
+  return Object.assign(layer, {
+    state: () => state,
+    setState: (next: State) => {
+      state = next
+    },
+  })
 }
 
-function checkRecords(fn: string, map: MapFn, noise: Noise, estimator: Estimator): void {
+function checkRecords<State>(fn: string, map: MapFn, noise: Noise, estimator: Estimator<string, unknown, State>): void {
   if (typeof map !== 'function') throw new ArgumentError(`${fn}(map): map must be a function (a MAP solver) but got ${typeof map}`)
   if (typeof noise !== 'object' || noise === null || typeof noise.sample !== 'function') {
     throw new ArgumentError(`${fn}(noise): noise must be a noise record with a sample(key, shape) function (noise.gumbel(), ...) but got ${noise === null ? 'null' : typeof noise}`)
