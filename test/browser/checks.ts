@@ -106,7 +106,9 @@ export async function runChecks(lib: Lib, options: { readonly only?: string } = 
     checks.push({ name, ok, detail, ms: Math.round(performance.now() - t0), needsGpuReadSync })
   }
 
-  await check('gradients registered (tfjs-core registry)', async () => {
+  await check('gradients registered by init() or the first transformation (tfjs-core registry)', async () => {
+    // In webgpu-direct mode init() never ran: making a transformation installs the engine.
+    valueAndGrad((x: tf.Tensor) => ops.sum(x))
     const names = ['Tanh', 'Exp', 'Multiply', 'Sum', 'Max', 'Sub', 'Log', 'BroadcastTo', 'Transpose', 'Reshape']
     const missing = names.filter((n) => tf.getGradient(n) === undefined)
     if (missing.length > 0) throw new Mismatch(`no gradient registered for ${missing.join(', ')}`)
