@@ -9,6 +9,7 @@
  * @module
  */
 import type * as tf from '@tensorflow/tfjs-core'
+import type { Noise } from '../../distributions/noise/noise.js'
 
 /** A MAP solver on one instance: `theta -> argmax_z <theta, z>` (a solver record or any function). */
 export type MapFn = (theta: tf.Tensor) => tf.Tensor
@@ -18,18 +19,28 @@ export type MapFn = (theta: tf.Tensor) => tf.Tensor
  * samples. Under `vmap` these are batched values; rules written with `ops` batch op by op.
  */
 export interface BackwardContext<State = undefined> {
-  /** The parameters of the forward pass: `[...s]`. */
+  /** The parameters of the forward pass: `[...s]` (negated under `sense: 'min'`). */
   readonly theta: tf.Tensor
-  /** The noise drawn in the forward pass (before any temperature): `[S, ...s]`. */
+  /** The noise drawn in the forward pass (before any temperature): `[S * M, ...s]`. */
   readonly eps: tf.Tensor
-  /** The MAP states of the forward pass, `map(theta + tau eps_s)`: `[S, ...s]`. */
+  /** The forward outputs: each sample's mean of its `M` MAP states `map(theta + tau eps)`: `[S, ...s]`. */
   readonly z: tf.Tensor
   /** The cotangent of `z`, `dL/dz`: `[S, ...s]`. */
   readonly dz: tf.Tensor
-  /** Solves `S` instances in one batched solver call: `[S, ...s] -> [S, ...s]`. */
+  /** The noise law `eps` was drawn from (with its density, if it has one). */
+  readonly noise: Noise
+  /** Solves instances in one batched solver call: `[N, ...s] -> [N, ...s]`. */
   readonly solve: (theta: tf.Tensor) => tf.Tensor
+  /**
+   * Solves new parameters under the saved noise, in one batched call:
+   * `perturbed(theta', tau')` is, for each sample, the mean over its `M` perturbations of
+   * `map(theta'_s + tau' eps)`; `theta'` is `[S, ...s]` or `[...s]`; the result `[S, ...s]`.
+   */
+  readonly perturbed: (thetaPrime: tf.Tensor, temperature: number) => tf.Tensor
   /** `S`. */
   readonly nbSamples: number
+  /** `M`. */
+  readonly nbMarginalSamples: number
   /** The temperature `tau` the forward pass scaled `eps` by. */
   readonly inputNoiseTemperature: number
   /** The estimator's state before this backward pass (`undefined` if it does not adapt). */

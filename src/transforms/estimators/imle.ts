@@ -8,64 +8,69 @@
  */
 import type * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, NonNegative, PositiveInt, type OptionsOf } from '../../core/config.js'
+import { decodeOrThrow, NonNegative, type OptionsOf } from '../../core/config.js'
 import { ArgumentError } from '../../core/errors.js'
 import * as ops from '../../core/ops.js'
 import type { Noise } from '../../distributions/noise/noise.js'
 import type { Target } from '../../distributions/target.js'
 import type { Estimator, MapFn } from './estimator.js'
-import { layerOf, scaled, type Layer } from './perturb_and_map.js'
+import { layerOf, PerturbConfig, perturbDefaults, type Layer } from './perturb_and_map.js'
 
 /**
- * The codec of `imle`'s options (after defaults): `nbSamples` `S` (default 1),
- * `inputNoiseTemperature` `tau` of the forward noise (default 1) and
- * `targetNoiseTemperature` `tau'` of the same noise in the backward pass (default 1).
+ * The codec of `imle`'s options (after defaults): the shared ones (`estimators.PerturbConfig`:
+ * `nbSamples`, `nbMarginalSamples`, `inputNoiseTemperature`, `sense`, `reduce`), the temperature
+ * `targetNoiseTemperature` `tau'` of the same noise in the backward pass (default 1), and
+ * `symmetric` (default false): central differences of the target's two directions.
  *
  * @example
  * ```ts
  * import { ImleConfig } from 'imle'
- * ImleConfig.decode({ nbSamples: 5, inputNoiseTemperature: 1, targetNoiseTemperature: 1 })   // Right(...)
- * ImleConfig.is({ nbSamples: 0, inputNoiseTemperature: 1, targetNoiseTemperature: 1 })       // false
+ * ImleConfig.is({ nbSamples: 5, nbMarginalSamples: 1, inputNoiseTemperature: 1, sense: 'max', reduce: 'none', targetNoiseTemperature: 1, symmetric: false })   // true
  * ```
  */
-export const ImleConfig = t.type({
-  nbSamples: PositiveInt,
-  inputNoiseTemperature: NonNegative,
-  targetNoiseTemperature: NonNegative,
-})
+export const ImleConfig = t.type({ ...PerturbConfig.props, targetNoiseTemperature: NonNegative, symmetric: t.boolean })
 /** The decoded options of `imle`. */
 export type ImleConfig = t.TypeOf<typeof ImleConfig>
 /** Options of `imle`, derived from `ImleConfig`: every field optional. */
 export type ImleOptions = OptionsOf<typeof ImleConfig>
 
 /** The I-MLE estimator's rules (see `imleEstimator`). */
-export type ImleEstimator = Estimator<'imle', { readonly target: Target; readonly targetNoiseTemperature: number }>
+export type ImleEstimator = Estimator<'imle', { readonly target: Target; readonly targetNoiseTemperature: number; readonly symmetric: boolean }>
 
 /**
- * The rules of I-MLE for a target distribution and the backward noise temperature `tau'`:
- * `backward = gradientScale * mean_s (z_s - map(target.params(theta, dz)_s + tau' eps_s))`, and
- * the output `[...s]` when `S = 1`, `[S, ...s]` otherwise. `imle` is `perturbAndMap` with these.
+ * The rules of I-MLE for a target distribution, the backward noise temperature `tau'` and the
+ * symmetric flag, with `z'(d) = perturbed(target.params(theta, d), tau')` (the saved noise):
+ * - `backward = gradientScale * mean_s (z_s - z'(dz)_s)`;
+ * - symmetric: `backward = gradientScale * mean_s (z'(-dz)_s - z'(dz)_s) / 2` (central
+ *   differences: for the standard target, `MAP(theta + beta dz + tau' eps)` minus
+ *   `MAP(theta - beta dz + tau' eps)`, halved; two solver calls);
+ * - output: `[...s]` when `S = 1`, `[S, ...s]` otherwise (torch-imle's presentation).
+ *
+ * `imle` is `perturbAndMap` with these rules.
  *
  * @example
  * ```ts
  * import { estimators, noise, solvers, target } from 'imle'
- * const rules = estimators.imleEstimator(target.standard({ beta: 10 }), 1)
+ * const rules = estimators.imleEstimator(target.standard({ beta: 10 }), { targetNoiseTemperature: 1 })
  * const layer = estimators.perturbAndMap(solvers.topK(3), noise.gumbel(), rules, { nbSamples: 2 })
  * ```
  */
-export function imleEstimator(target: Target, targetNoiseTemperature: number): ImleEstimator {
+export function imleEstimator(
+  target: Target,
+  { targetNoiseTemperature = 1, symmetric = false }: { readonly targetNoiseTemperature?: number; readonly symmetric?: boolean } = {},
+): ImleEstimator {
   if (typeof target !== 'object' || target === null || typeof target.params !== 'function') {
     throw new ArgumentError(`imle(target): target must be a target record with params(theta, dy) (target.standard(), ...) but got ${target === null ? 'null' : typeof target}`)
   }
   const scale = target.gradientScale
+  const scaleBy = (g: tf.Tensor, c: number): tf.Tensor => (c === 1 ? g : ops.mul(g, c))
   return {
     _tag: 'imle',
-    config: { target, targetNoiseTemperature },
-    backward: ({ theta, eps, z, dz, solve }) => {
-      const thetaPrime = target.params(theta, dz) // [S, ...s]
-      const zPrime = solve(ops.add(thetaPrime, scaled(eps, targetNoiseTemperature))) // [S, ...s]
-      const g = ops.mean(ops.sub(z, zPrime), 0) // [...s]
-      return scale === 1 ? g : ops.mul(g, scale)
+    config: { target, targetNoiseTemperature, symmetric },
+    backward: ({ theta, z, dz, perturbed }) => {
+      const towards = (d: tf.Tensor): tf.Tensor => perturbed(target.params(theta, d), targetNoiseTemperature) // [S, ...s]
+      if (symmetric) return scaleBy(ops.mean(ops.sub(towards(ops.neg(dz)), towards(dz)), 0), scale / 2) // [...s]
+      return scaleBy(ops.mean(ops.sub(z, towards(dz)), 0), scale) // [...s]
     },
     output: (z, S) => (S === 1 ? ops.squeeze(z, [0]) : z), // [...s] or [S, ...s]
   }
@@ -84,6 +89,10 @@ export function imleEstimator(target: Target, targetNoiseTemperature: number): I
  *
  * All `S` instances (and, under `vmap`, all `B * S`) are solved in one batched call of `map`
  * and the noise is drawn in one vectorized call (the shared path, `estimators.perturbAndMap`).
+ * The other options (`ImleConfig`): `nbMarginalSamples` `M` averages `M` MAP states into each
+ * sample, forward and backward (μ–μ); `symmetric` takes central differences of the target's
+ * two directions; `sense: 'min'` minimises `<theta, z>`; `reduce: 'mean'` returns the mean over
+ * samples. `layer.map(theta)` is the unperturbed MAP state for evaluation.
  *
  * @example
  * ```ts
@@ -95,6 +104,11 @@ export function imleEstimator(target: Target, targetNoiseTemperature: number): I
  * ```
  */
 export function imle(map: MapFn, noise: Noise, target: Target, options: ImleOptions = {}): Layer {
-  const config = decodeOrThrow('imle', ImleConfig, { nbSamples: 1, inputNoiseTemperature: 1, targetNoiseTemperature: 1, ...options })
-  return layerOf('imle', map, noise, imleEstimator(target, config.targetNoiseTemperature), config.nbSamples, config.inputNoiseTemperature)
+  const { targetNoiseTemperature, symmetric, ...shared } = decodeOrThrow('imle', ImleConfig, {
+    ...perturbDefaults,
+    targetNoiseTemperature: 1,
+    symmetric: false,
+    ...options,
+  })
+  return layerOf('imle', map, noise, imleEstimator(target, { targetNoiseTemperature, symmetric }), shared)
 }

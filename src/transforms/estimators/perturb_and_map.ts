@@ -1,16 +1,17 @@
 /**
- * The one perturb-and-MAP path every estimator shares. Forward: the noise for all `S` samples
- * is drawn from the key in one vectorized call, and all `S` perturbed instances (under `vmap`,
- * all `B * S`) are solved in one batched solver call. Backward: the estimator's rule receives
- * the residuals (`theta`, the very same noise, the MAP states) and the cotangent. This module
- * owns the single `customVjp`; the sample axis is always kept internally.
+ * The one perturb-and-MAP path every estimator shares. Forward: the noise for all `S * M`
+ * perturbations is drawn from the key in one vectorized call, and all of them (under `vmap`,
+ * all `B * S * M`) are solved in one batched solver call. Backward: the estimator's rule
+ * receives the residuals (`theta`, the very same noise, the MAP states), the cotangent and a
+ * `perturbed` function that solves new parameters under the saved noise in one more call. This
+ * module owns the single `customVjp`; the sample axis is always kept internally.
  *
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, NonNegative, PositiveInt, type OptionsOf } from '../../core/config.js'
 import { toCanonical } from '../../core/batching.js'
+import { decodeOrThrow, NonNegative, PositiveInt, type OptionsOf } from '../../core/config.js'
 import { ArgumentError } from '../../core/errors.js'
 import * as ops from '../../core/ops.js'
 import { checkKey } from '../../core/random/keyed.js'
@@ -19,30 +20,55 @@ import type { Noise } from '../../distributions/noise/noise.js'
 import { isSolver } from '../../solvers/solver.js'
 import { customVjp } from '../custom_vjp.js'
 import { vmap } from '../vmap.js'
-import type { Estimator, MapFn } from './estimator.js'
+import type { BackwardContext, Estimator, MapFn } from './estimator.js'
 
 /**
- * The codec of the options every perturbation estimator shares (after defaults): `nbSamples`
- * `S` (default 1) and the forward noise temperature `inputNoiseTemperature` `tau` (default 1).
+ * The codec of the options every perturbation estimator shares (after defaults):
+ * - `nbSamples` `S` (default 1): perturb-and-MAP samples per instance;
+ * - `nbMarginalSamples` `M` (default 1): perturbations averaged into each sample (μ–μ: each of
+ *   the `S` outputs is the mean of `M` MAP states, torch-adaptive-imle's marginal samples);
+ * - `inputNoiseTemperature` `tau` (default 1): the scale of the forward noise;
+ * - `sense` (default `'max'`): `'min'` makes the layer minimise `<theta, z>` with the same
+ *   (maximising) solver: the path runs on `-theta` with the noise negated, so that every
+ *   estimator's formula flips its sign (torch-adaptive-imle's `_is_minimization`);
+ * - `reduce` (default `'none'`): `'none'` returns the samples `[S, ...s]` (or the estimator's
+ *   own presentation), `'mean'` their mean `[...s]`, the marginal estimate.
  *
  * @example
  * ```ts
- * estimators.PerturbConfig.is({ nbSamples: 5, inputNoiseTemperature: 1 })   // true
+ * estimators.PerturbConfig.is({ nbSamples: 5, nbMarginalSamples: 1, inputNoiseTemperature: 1, sense: 'max', reduce: 'none' })   // true
  * ```
  */
-export const PerturbConfig = t.type({ nbSamples: PositiveInt, inputNoiseTemperature: NonNegative })
+export const PerturbConfig = t.type({
+  nbSamples: PositiveInt,
+  nbMarginalSamples: PositiveInt,
+  inputNoiseTemperature: NonNegative,
+  sense: t.union([t.literal('max'), t.literal('min')]),
+  reduce: t.union([t.literal('none'), t.literal('mean')]),
+})
 /** The decoded shared options. */
 export type PerturbConfig = t.TypeOf<typeof PerturbConfig>
 /** The shared options a caller passes: every field optional. */
 export type PerturbOptions = OptionsOf<typeof PerturbConfig>
 
+/** The defaults of the shared options. */
+export const perturbDefaults: Readonly<PerturbConfig> = {
+  nbSamples: 1 as PositiveInt,
+  nbMarginalSamples: 1 as PositiveInt,
+  inputNoiseTemperature: 1 as NonNegative,
+  sense: 'max',
+  reduce: 'none',
+}
+
 /**
- * A perturb-and-MAP layer: `(theta [...s], key int32 [2]) -> output` (the estimator's
- * `output`), with the estimator's state (`undefined` unless it adapts): `state()` reads it,
- * `setState(s)` replaces it (to reset, or to restore a saved run).
+ * A perturb-and-MAP layer: `(theta [...s], key int32 [2]) -> output`, with
+ * - `map(theta)`: the unperturbed MAP state for evaluation (no key, no gradient; `[...s]`);
+ * - the estimator's state (`undefined` unless it adapts): `state()` reads it, `setState(s)`
+ *   replaces it (to reset, or to restore a saved run).
  */
 export interface Layer<State = undefined> {
   (theta: tf.Tensor, key: tf.Tensor): tf.Tensor
+  readonly map: (theta: tf.Tensor) => tf.Tensor
   readonly state: () => State
   readonly setState: (state: State) => void
 }
@@ -53,12 +79,26 @@ export const scaled = (eps: tf.Tensor, tau: number): tf.Tensor => (tau === 1 ? e
 /** The solver over a leading sample axis, `[S, ...s] -> [S, ...s]`: a solver record's own batched call, or `vmap`. */
 export const solveSamples = (map: MapFn): ((theta: tf.Tensor) => tf.Tensor) => (isSolver(map) ? map.batched : vmap(map))
 
+/** The noise of `-eps` for `eps ~ noise` (for `sense: 'min'`), with its density. */
+function negated(noise: Noise): Noise {
+  const { logProb, gradLogProb } = noise
+  return {
+    _tag: `-${noise._tag}`,
+    config: noise.config,
+    sample: (key, shape) => ops.neg(noise.sample(key, shape)),
+    ...(logProb === undefined ? {} : { logProb: (x: tf.Tensor) => logProb(ops.neg(x)) }),
+    ...(gradLogProb === undefined ? {} : { gradLogProb: (x: tf.Tensor) => ops.neg(gradLogProb(ops.neg(x))) }),
+  }
+}
+
 /**
  * Makes a layer from a MAP solver, a noise distribution and an estimator's rules.
  *
- * Forward, `layer(theta, key)`: `eps ~ noise` of shape `[S, ...s]` drawn once from `key`,
- * `z_s = map(theta + tau eps_s)` for all `s` in one batched call, output `estimator.output(z)`
- * (default `z`, `[S, ...s]`). Backward: `estimator.backward` with the same `eps`.
+ * Forward, `layer(theta, key)`: `eps ~ noise` of shape `[S * M, ...s]` drawn once from `key`,
+ * `z = map(theta + tau eps)` for all of them in one batched call, averaged over the `M`
+ * marginal samples into `[S, ...s]`, output `estimator.output(z)` (default `z`) or, with
+ * `reduce: 'mean'`, the mean over samples `[...s]`. Backward: `estimator.backward` with the same
+ * `eps`.
  *
  * @example
  * ```ts
@@ -66,6 +106,7 @@ export const solveSamples = (map: MapFn): ((theta: tf.Tensor) => tf.Tensor) => (
  * const ste: estimators.Estimator = { _tag: 'ste', config: {}, backward: ({ dz }) => ops.mean(dz, 0) }
  * const layer = estimators.perturbAndMap(solvers.topK(2), noise.gumbel(), ste, { nbSamples: 4 })
  * layer(tf.randomNormal([6]), random.key(0))   // [4, 6]
+ * layer.map(tf.randomNormal([6]))              // [6], the unperturbed top-2
  * ```
  */
 export function perturbAndMap<State = undefined>(
@@ -74,29 +115,41 @@ export function perturbAndMap<State = undefined>(
   estimator: Estimator<string, unknown, State>,
   options: PerturbOptions = {},
 ): Layer<State> {
-  const { nbSamples: S, inputNoiseTemperature: tau } = decodeOrThrow('perturbAndMap', PerturbConfig, {
-    nbSamples: 1,
-    inputNoiseTemperature: 1,
-    ...options,
-  })
-  return layerOf(`${estimator._tag}`, map, noise, estimator, S, tau)
+  return layerOf('perturbAndMap', map, noise, estimator, decodeOrThrow('perturbAndMap', PerturbConfig, { ...perturbDefaults, ...options }))
 }
 
 /** The layer of `perturbAndMap`, for decoded options; `fn` names the public factory in errors. */
-export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: Estimator<string, unknown, State>, S: number, tau: number): Layer<State> {
+export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: Estimator<string, unknown, State>, config: PerturbConfig): Layer<State> {
   checkRecords(fn, map, noise, estimator)
+  const { nbSamples: S, nbMarginalSamples: M, inputNoiseTemperature: tau, sense, reduce } = config
+  const law = sense === 'min' ? negated(noise) : noise
   const solve = solveSamples(map) // [S, ...s] -> [S, ...s]
+  // [S * M, ...s] -> [S, ...s]: the mean over each sample's M marginal perturbations.
+  const marginal = (z: tf.Tensor): tf.Tensor =>
+    M === 1 ? z : ops.mean(ops.reshape(z, [S, M, ...z.shape.slice(1)]), 1) // [S, ...s]
+  // New parameters under the saved noise, in one batched call averaged over M: theta' is
+  // [...s] (shared by every sample) or [S, ...s] (one per sample, repeated over its M rows).
+  const perturbed = (eps: tf.Tensor) => (thetaPrime: tf.Tensor, temperature: number): tf.Tensor => {
+    const s = eps.shape.slice(1)
+    const perSample = thetaPrime.rank === eps.rank
+    const rows =
+      perSample && M > 1 ? ops.reshape(ops.tile(ops.expandDims(thetaPrime, 1), [1, M, ...s.map(() => 1)]), [S * M, ...s]) : thetaPrime // [S * M, ...s]
+    return marginal(solve(ops.add(rows, scaled(eps, temperature)))) // [S, ...s]
+  }
   const { adapt } = estimator
   let state = adapt?.initial as State
   type Residuals = { readonly theta: tf.Tensor; readonly eps: tf.Tensor; readonly z: tf.Tensor }
   const core = customVjp(
     (theta: tf.Tensor, key: tf.Tensor): readonly [tf.Tensor, Residuals] => {
-      const eps = noise.sample(key, [S, ...theta.shape]) // [S, ...s]
-      const z = solve(ops.add(theta, scaled(eps, tau))) // [S, ...s]
+      const eps = law.sample(key, [S * M, ...theta.shape]) // [S * M, ...s]
+      const z = marginal(solve(ops.add(theta, scaled(eps, tau)))) // [S, ...s]
       return [z, { theta, eps, z }]
     },
     ({ theta, eps, z }: Residuals, dz: tf.Tensor) => {
-      const ctx = { theta, eps, z, dz, solve, nbSamples: S, inputNoiseTemperature: tau, state }
+      const ctx: BackwardContext<State> = {
+        theta, eps, z, dz, state, noise: law,
+        solve, perturbed: perturbed(eps), nbSamples: S, nbMarginalSamples: M, inputNoiseTemperature: tau,
+      }
       const grad = estimator.backward(ctx) // [...s]
       if (adapt !== undefined) {
         // The statistics of the whole batch, on the host: [B_1, ..., B_n, ...o].
@@ -111,10 +164,15 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
   const layer = (theta: tf.Tensor, key: tf.Tensor): tf.Tensor => {
     checkTheta(fn, theta, rank)
     checkKey(fn, key)
-    const z = core(theta, key) // [S, ...s]
-    return present === undefined ? z : present(z, S)
+    const z = core(sense === 'min' ? ops.neg(theta) : theta, key) // [S, ...s]
+    return reduce === 'mean' ? ops.mean(z, 0) : present === undefined ? z : present(z, S)
+  }
+  const mapOnly = (theta: tf.Tensor): tf.Tensor => {
+    checkTheta(`${fn}.map`, theta, rank)
+    return map(sense === 'min' ? ops.neg(theta) : theta) // [...s]
   }
   return Object.assign(layer, {
+    map: mapOnly,
     state: () => state,
     setState: (next: State) => {
       state = next
