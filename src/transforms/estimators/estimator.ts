@@ -23,9 +23,9 @@ export interface BackwardContext<State = undefined> {
   readonly theta: tf.Tensor
   /** The noise drawn in the forward pass (before any temperature): `[S * M, ...s]`. */
   readonly eps: tf.Tensor
-  /** The forward outputs: each sample's mean of its `M` MAP states `map(theta + tau eps)`: `[S, ...s]`. */
+  /** The MAP states of the forward pass, `map(perturb(theta, tau eps))`: `[S * M, ...s]`. */
   readonly z: tf.Tensor
-  /** The cotangent of `z`, `dL/dz`: `[S, ...s]`. */
+  /** The cotangent of `z`, `dL/dz`: `[S * M, ...s]`. */
   readonly dz: tf.Tensor
   /** The noise law `eps` was drawn from (with its density, if it has one). */
   readonly noise: Noise
@@ -33,10 +33,12 @@ export interface BackwardContext<State = undefined> {
   readonly solve: (theta: tf.Tensor) => tf.Tensor
   /**
    * Solves new parameters under the saved noise, in one batched call:
-   * `perturbed(theta', tau')` is, for each sample, the mean over its `M` perturbations of
-   * `map(theta'_s + tau' eps)`; `theta'` is `[S, ...s]` or `[...s]`; the result `[S, ...s]`.
+   * `perturbed(theta', tau') = map(perturb(theta', tau' eps))`, `theta'` of shape `[...s]` or
+   * `[S * M, ...s]`, the result `[S * M, ...s]`.
    */
   readonly perturbed: (thetaPrime: tf.Tensor, temperature: number) => tf.Tensor
+  /** Each sample's mean over its `M` marginal rows: `[S * M, ...s] -> [S, ...s]` (identity for `M = 1`). */
+  readonly marginal: (x: tf.Tensor) => tf.Tensor
   /** `S`. */
   readonly nbSamples: number
   /** `M`. */
@@ -64,8 +66,9 @@ export interface Adaptation<State> {
  * An estimator: the rules that turn a perturb-and-MAP forward pass into a gradient.
  *
  * - `backward(ctx)`: `dL/dtheta`, shape `[...s]`;
- * - `output(z, S)` (optional): the layer's output from the `S` MAP states `z [S, ...s]`,
- *   written with `ops` (gradients flow through it to `dz`); the default returns `z`;
+ * - `output(z, R)` (optional): the layer's output from the `R = S * M` MAP states
+ *   `z [R, ...s]`, written with `ops` (gradients flow through it to `dz`); default `z`;
+ * - `perturb(theta, tau eps)` (optional): the perturbation, default additive;
  * - `adapt` (optional): an explicit state and its update from each backward pass.
  *
  * @example
@@ -85,6 +88,8 @@ export interface Estimator<Name extends string = string, Config = unknown, State
   readonly config: Config
   readonly backward: (ctx: BackwardContext<State>) => tf.Tensor
   readonly output?: (z: tf.Tensor, nbSamples: number) => tf.Tensor
+  /** How noise perturbs the parameters: `(theta, tau eps) -> theta'`; default `theta + tau eps`. */
+  readonly perturb?: (theta: tf.Tensor, scaledNoise: tf.Tensor) => tf.Tensor
   /** Present when the estimator adapts (AIMLE's lambda): its state and update. */
   readonly adapt?: Adaptation<State>
 }

@@ -40,11 +40,12 @@ export type ImleEstimator = Estimator<'imle', { readonly target: Target; readonl
 /**
  * The rules of I-MLE for a target distribution, the backward noise temperature `tau'` and the
  * symmetric flag, with `z'(d) = perturbed(target.params(theta, d), tau')` (the saved noise):
- * - `backward = gradientScale * mean_s (z_s - z'(dz)_s)`;
- * - symmetric: `backward = gradientScale * mean_s (z'(-dz)_s - z'(dz)_s) / 2` (central
+ * - `backward = gradientScale * mean_s (mu(z)_s - mu(z'(dz))_s)`, `mu` the mean over each
+ *   sample's `M` marginal rows (μ–μ; with `M = 1` the plain torch-imle rule);
+ * - symmetric: `backward = gradientScale * mean_s (mu(z'(-dz))_s - mu(z'(dz))_s) / 2` (central
  *   differences: for the standard target, `MAP(theta + beta dz + tau' eps)` minus
  *   `MAP(theta - beta dz + tau' eps)`, halved; two solver calls);
- * - output: `[...s]` when `S = 1`, `[S, ...s]` otherwise (torch-imle's presentation).
+ * - output: `[...s]` for one row (`S * M = 1`), `[S * M, ...s]` otherwise (torch-imle's presentation).
  *
  * `imle` is `perturbAndMap` with these rules.
  *
@@ -67,10 +68,12 @@ export function imleEstimator(
   return {
     _tag: 'imle',
     config: { target, targetNoiseTemperature, symmetric },
-    backward: ({ theta, z, dz, perturbed }) => {
-      const towards = (d: tf.Tensor): tf.Tensor => perturbed(target.params(theta, d), targetNoiseTemperature) // [S, ...s]
-      if (symmetric) return scaleBy(ops.mean(ops.sub(towards(ops.neg(dz)), towards(dz)), 0), scale / 2) // [...s]
-      return scaleBy(ops.mean(ops.sub(z, towards(dz)), 0), scale) // [...s]
+    backward: ({ theta, z, dz, perturbed, marginal }) => {
+      // z'(d): the MAP states of target.params(theta, d) under the saved noise, [S * M, ...s].
+      const towards = (d: tf.Tensor): tf.Tensor => perturbed(target.params(theta, d), targetNoiseTemperature)
+      const [left, right] = symmetric ? [towards(ops.neg(dz)), towards(dz)] : [z, towards(dz)]
+      const diff = ops.sub(marginal(left), marginal(right)) // [S, ...s]: mu-mu, averaged before differencing
+      return scaleBy(ops.mean(diff, 0), symmetric ? scale / 2 : scale) // [...s]
     },
     output: (z, S) => (S === 1 ? ops.squeeze(z, [0]) : z), // [...s] or [S, ...s]
   }
@@ -89,8 +92,8 @@ export function imleEstimator(
  *
  * All `S` instances (and, under `vmap`, all `B * S`) are solved in one batched call of `map`
  * and the noise is drawn in one vectorized call (the shared path, `estimators.perturbAndMap`).
- * The other options (`ImleConfig`): `nbMarginalSamples` `M` averages `M` MAP states into each
- * sample, forward and backward (μ–μ); `symmetric` takes central differences of the target's
+ * The other options (`ImleConfig`): `nbMarginalSamples` `M` draws `M` perturbations per sample
+ * (all returned) and averages each sample's `M` MAP states before differencing (μ–μ); `symmetric` takes central differences of the target's
  * two directions; `sense: 'min'` minimises `<theta, z>`; `reduce: 'mean'` returns the mean over
  * samples. `layer.map(theta)` is the unperturbed MAP state for evaluation.
  *

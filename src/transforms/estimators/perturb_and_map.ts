@@ -25,8 +25,9 @@ import type { BackwardContext, Estimator, MapFn } from './estimator.js'
 /**
  * The codec of the options every perturbation estimator shares (after defaults):
  * - `nbSamples` `S` (default 1): perturb-and-MAP samples per instance;
- * - `nbMarginalSamples` `M` (default 1): perturbations averaged into each sample (μ–μ: each of
- *   the `S` outputs is the mean of `M` MAP states, torch-adaptive-imle's marginal samples);
+ * - `nbMarginalSamples` `M` (default 1): marginal samples (μ–μ, torch-adaptive-imle's): the
+ *   layer draws `S * M` perturbations and returns all of them, and an estimator's backward rule
+ *   may average each sample's `M` MAP states before differencing (`ctx.marginal`);
  * - `inputNoiseTemperature` `tau` (default 1): the scale of the forward noise;
  * - `sense` (default `'max'`): `'min'` makes the layer minimise `<theta, z>` with the same
  *   (maximising) solver: the path runs on `-theta` with the noise negated, so that every
@@ -95,10 +96,9 @@ function negated(noise: Noise): Noise {
  * Makes a layer from a MAP solver, a noise distribution and an estimator's rules.
  *
  * Forward, `layer(theta, key)`: `eps ~ noise` of shape `[S * M, ...s]` drawn once from `key`,
- * `z = map(theta + tau eps)` for all of them in one batched call, averaged over the `M`
- * marginal samples into `[S, ...s]`, output `estimator.output(z)` (default `z`) or, with
- * `reduce: 'mean'`, the mean over samples `[...s]`. Backward: `estimator.backward` with the same
- * `eps`.
+ * `z = map(perturb(theta, tau eps))` (default `theta + tau eps`) for all of them in one batched
+ * call, output `estimator.output(z)` (default `z`, `[S * M, ...s]`) or, with `reduce: 'mean'`,
+ * the mean over the rows `[...s]`. Backward: `estimator.backward` with the same `eps`.
  *
  * @example
  * ```ts
@@ -124,31 +124,26 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
   const { nbSamples: S, nbMarginalSamples: M, inputNoiseTemperature: tau, sense, reduce } = config
   const law = sense === 'min' ? negated(noise) : noise
   const solve = solveSamples(map) // [S, ...s] -> [S, ...s]
+  const R = S * M // the rows: every sample's M marginal perturbations
   // [S * M, ...s] -> [S, ...s]: the mean over each sample's M marginal perturbations.
-  const marginal = (z: tf.Tensor): tf.Tensor =>
-    M === 1 ? z : ops.mean(ops.reshape(z, [S, M, ...z.shape.slice(1)]), 1) // [S, ...s]
-  // New parameters under the saved noise, in one batched call averaged over M: theta' is
-  // [...s] (shared by every sample) or [S, ...s] (one per sample, repeated over its M rows).
-  const perturbed = (eps: tf.Tensor) => (thetaPrime: tf.Tensor, temperature: number): tf.Tensor => {
-    const s = eps.shape.slice(1)
-    const perSample = thetaPrime.rank === eps.rank
-    const rows =
-      perSample && M > 1 ? ops.reshape(ops.tile(ops.expandDims(thetaPrime, 1), [1, M, ...s.map(() => 1)]), [S * M, ...s]) : thetaPrime // [S * M, ...s]
-    return marginal(solve(ops.add(rows, scaled(eps, temperature)))) // [S, ...s]
-  }
+  const marginal = (x: tf.Tensor): tf.Tensor => (M === 1 ? x : ops.mean(ops.reshape(x, [S, M, ...x.shape.slice(1)]), 1))
+  // New parameters (theta' [...s] or [S * M, ...s]) under the saved noise, in one batched call.
+  const perturbed = (eps: tf.Tensor) => (thetaPrime: tf.Tensor, temperature: number): tf.Tensor =>
+    solve(perturb(thetaPrime, scaled(eps, temperature))) // [S * M, ...s]
   const { adapt } = estimator
+  const perturb = estimator.perturb ?? ((theta: tf.Tensor, noise: tf.Tensor) => ops.add(theta, noise))
   let state = adapt?.initial as State
   type Residuals = { readonly theta: tf.Tensor; readonly eps: tf.Tensor; readonly z: tf.Tensor }
   const core = customVjp(
     (theta: tf.Tensor, key: tf.Tensor): readonly [tf.Tensor, Residuals] => {
-      const eps = law.sample(key, [S * M, ...theta.shape]) // [S * M, ...s]
-      const z = marginal(solve(ops.add(theta, scaled(eps, tau)))) // [S, ...s]
+      const eps = law.sample(key, [R, ...theta.shape]) // [S * M, ...s]
+      const z = solve(perturb(theta, scaled(eps, tau))) // [S * M, ...s]
       return [z, { theta, eps, z }]
     },
     ({ theta, eps, z }: Residuals, dz: tf.Tensor) => {
       const ctx: BackwardContext<State> = {
         theta, eps, z, dz, state, noise: law,
-        solve, perturbed: perturbed(eps), nbSamples: S, nbMarginalSamples: M, inputNoiseTemperature: tau,
+        solve, perturbed: perturbed(eps), marginal, nbSamples: S, nbMarginalSamples: M, inputNoiseTemperature: tau,
       }
       const grad = estimator.backward(ctx) // [...s]
       if (adapt !== undefined) {
@@ -164,8 +159,8 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
   const layer = (theta: tf.Tensor, key: tf.Tensor): tf.Tensor => {
     checkTheta(fn, theta, rank)
     checkKey(fn, key)
-    const z = core(sense === 'min' ? ops.neg(theta) : theta, key) // [S, ...s]
-    return reduce === 'mean' ? ops.mean(z, 0) : present === undefined ? z : present(z, S)
+    const z = core(sense === 'min' ? ops.neg(theta) : theta, key) // [S * M, ...s]
+    return reduce === 'mean' ? ops.mean(z, 0) : present === undefined ? z : present(z, R)
   }
   const mapOnly = (theta: tf.Tensor): tf.Tensor => {
     checkTheta(`${fn}.map`, theta, rank)

@@ -45,9 +45,14 @@ export type Sampler = (theta: tf.Tensor, key: Key, nbSamples: number) => tf.Tens
 
 /**
  * The log-probability of samples, differentiable in `theta` with `ops` (or a `customVjp`).
- * Shapes: `([...s], [S, ...o]) -> [S]`.
+ * It may carry its vector-Jacobian product in `theta`, `vjp(theta, z, c) = sum_s c_s
+ * d logProb(theta, z)_s / d theta`, which the backward pass then uses instead of `grad`.
+ * Shapes: `([...s], [S, ...o]) -> [S]`; `vjp: ([...s], [S, ...o], [S]) -> [...s]`.
  */
-export type LogProb = (theta: tf.Tensor, z: tf.Tensor) => tf.Tensor
+export interface LogProb {
+  (theta: tf.Tensor, z: tf.Tensor): tf.Tensor
+  readonly vjp?: (theta: tf.Tensor, z: tf.Tensor, c: tf.Tensor) => tf.Tensor
+}
 
 /** A score-function layer: `(theta [...s], key [2]) -> z [S, ...o]`, with its decoded options. */
 export interface ScoreFunctionLayer {
@@ -56,6 +61,21 @@ export interface ScoreFunctionLayer {
 }
 
 const DEFAULTS = { nbSamples: 1, baseline: 'none' } as const
+
+/**
+ * `grad(f)(x)`, callable inside a backward pass. tfjs's `gradients`, called while another
+ * `gradients` back-propagates (tape depth 0), replaces the engine's active tape with its own
+ * and clears it when done, which breaks the outer pass; the outer tape is put back here.
+ */
+function gradInBackward(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): tf.Tensor {
+  const state = tf.engine().state
+  const outer = state.activeTape
+  try {
+    return grad(f)(x)
+  } finally {
+    state.activeTape = outer
+  }
+}
 
 /**
  * The per-sample weights `c_s = (f_s - b_s) / S` of the score-function estimate
@@ -114,12 +134,13 @@ export function kSubsetScoreFunction(k: number, options: ScoreFunctionOptions = 
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) {
     throw new ArgumentError(`kSubsetScoreFunction(k): k must be a non-negative integer but got ${String(k)}`)
   }
-  return make(
-    'kSubsetScoreFunction',
-    (theta, key, S) => kSubset.sample(theta, k, key, { nbSamples: S }), // [S, n]
-    (theta, z) => kSubset.logProb(theta, k, z), // [S]
-    options,
-  )
+  // d logProb_s / d theta = z_s - marginals(theta), so the vjp is sum_s c_s z_s - (sum_s c_s) mu.
+  const logProb = Object.assign((theta: tf.Tensor, z: tf.Tensor) => kSubset.logProb(theta, k, z), {
+    vjp: (theta: tf.Tensor, z: tf.Tensor, c: tf.Tensor) =>
+      ops.sub(ops.sum(ops.mul(ops.expandDims(c, -1), z), 0), ops.mul(ops.sum(c), kSubset.marginals(theta, k))), // [n]
+  })
+  const sampler: Sampler = (theta, key, S) => kSubset.sample(theta, k, key, { nbSamples: S }) // [S, n]
+  return make('kSubsetScoreFunction', sampler, logProb, options)
 }
 
 function make(fn: string, sampler: Sampler, logProb: LogProb, options: ScoreFunctionOptions): ScoreFunctionLayer {
@@ -130,6 +151,7 @@ function make(fn: string, sampler: Sampler, logProb: LogProb, options: ScoreFunc
   }
   if (typeof sampler !== 'function') throw new ArgumentError(`${fn}(sampler): sampler must be a function (theta, key, S) -> [S, ...o] but got ${typeof sampler}`)
   if (typeof logProb !== 'function') throw new ArgumentError(`${fn}(logProb): logProb must be a function (theta, z) -> [S] but got ${typeof logProb}`)
+  const vjp = logProb.vjp
   type Residuals = { readonly theta: tf.Tensor; readonly z: tf.Tensor }
   const core = customVjp(
     (theta: tf.Tensor, key: Key): readonly [tf.Tensor, Residuals] => {
@@ -148,7 +170,7 @@ function make(fn: string, sampler: Sampler, logProb: LogProb, options: ScoreFunc
       const prod = ops.mul(dz, z) // [S, ...o]
       const f = axes.length === 0 ? prod : ops.sum(prod, axes) // [S]
       const c = weights(f, S, baseline) // [S]
-      const g = grad((th: tf.Tensor) => ops.sum(ops.mul(logProb(th, z), c)))(theta) // [...s]
+      const g = vjp === undefined ? gradInBackward((th) => ops.sum(ops.mul(logProb(th, z), c)), theta) : vjp(theta, z, c) // [...s]
       return [g, null] as const
     },
   )

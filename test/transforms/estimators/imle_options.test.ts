@@ -51,8 +51,8 @@ t('layer.map is the unperturbed MAP state, under vmap too', () => {
   assertClose(vmap(layer.map)(thetas), top2.batched(thetas), 0, 0)
 })
 
-t('nbMarginalSamples: each sample is the mean of M MAP states, forward and backward (by hand)', () => {
-  // Fixed noise eps [S * M, n] = rows 0..5 of a table, S = 2, M = 3.
+t('nbMarginalSamples: S * M perturbations returned; each sample\'s M MAP states averaged before differencing (by hand)', () => {
+  // Fixed noise eps [S * M, n] = the rows of a table, S = 2, M = 3.
   const table = tf.tensor2d([
     [0, 0, 3, 0],
     [2, 0, 0, 0],
@@ -63,20 +63,20 @@ t('nbMarginalSamples: each sample is the mean of M MAP states, forward and backw
   ])
   const fixed = noise.custom((_k, shape) => tf.reshape(table, [...shape]))
   const theta = tf.tensor1d([1, 0.5, 0, -1])
-  const layer = imle(top2, fixed, target.standard({ beta: 4 }), { nbSamples: 2, nbMarginalSamples: 3 })
   const key = random.key(0)
-  const z = layer(theta, key) // [2, 4]
-  const perturbed = tf.add(theta, table) // [6, 4]
-  const mapped = top2.batched(perturbed) // [6, 4]
-  const expected = tf.mean(tf.reshape(mapped, [2, 3, 4]), 1) // [2, 4]
-  assertClose(z, expected, 1e-6, 0, 'forward: the mean of each sample\'s 3 MAP states')
-  const w = tf.tensor2d([[0, 1, 0, 0], [0, 0, 1, 0]])
+  const layer = imle(top2, fixed, target.standard({ beta: 4 }), { nbSamples: 2, nbMarginalSamples: 3 })
+  const z = layer(theta, key) // [6, 4]
+  const mapped = top2.batched(tf.add(theta, table)) // [6, 4]
+  assertClose(z, mapped, 0, 0, 'forward: every perturbation\'s MAP state')
+  const w = tf.tensor2d([[0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0], [0, 0, 1, 0]])
   const g = grad((th: tf.Tensor) => linear(w)(layer(th, key)))(theta)
-  // theta'_s = theta - 4 w_s, under the same 3 perturbations each.
-  const thetaPrime = tf.sub(theta, tf.mul(w, 4)) // [2, 4]
-  const rows = tf.reshape(tf.tile(tf.expandDims(thetaPrime, 1), [1, 3, 1]), [6, 4])
-  const zPrime = tf.mean(tf.reshape(top2.batched(tf.add(rows, table)), [2, 3, 4]), 1) // [2, 4]
-  assertClose(g, tf.mean(tf.sub(expected, zPrime), 0), 1e-6, 0, 'backward')
+  // theta'_r = theta - 4 w_r, under the same perturbation r; then mu over each sample's 3 rows.
+  const zPrime = top2.batched(tf.add(tf.sub(theta, tf.mul(w, 4)), table)) // [6, 4]
+  const mu = (x: tf.Tensor) => tf.mean(tf.reshape(x, [2, 3, 4]), 1) // [2, 4]
+  assertClose(g, tf.mean(tf.sub(mu(mapped), mu(zPrime)), 0), 1e-6, 0, 'backward')
+  // Linear in z, so equal to the mean over all rows; and M = 3, S = 2 equals S = 6 here.
+  const flat = imle(top2, fixed, target.standard({ beta: 4 }), { nbSamples: 6 })
+  assertClose(g, grad((th: tf.Tensor) => linear(w)(flat(th, key)))(theta), 1e-6, 0, 'same as 6 plain samples')
 })
 
 t('symmetric: central differences of the target directions (by hand, zero noise)', () => {
