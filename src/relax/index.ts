@@ -2,8 +2,8 @@
  * Continuous relaxations of k-subset selection: functions `(theta [n], key) -> [n]` whose
  * output is a soft k-subset of the `n` items, differentiable in `theta` with plain `grad` (no
  * solver, no custom gradient) and batched with `vmap`. They are written with `ops` and draw
- * their Gumbel noise from explicit keys, so the same key gives the same sample on every
- * backend.
+ * their Gumbel noise from explicit keys: the same key gives the same noise on every backend,
+ * and so the same sample up to float32 rounding.
  *
  * - `gumbelSoftmaxSubset(k, tau)`: L2X's max of `k` Gumbel-softmax samples (Chen et al., 2018);
  *   entries in `[0, 1]`, sum in `[1, k]`.

@@ -81,7 +81,7 @@ export function subsetRelaxation<Tag extends string>(
     const n = theta.shape[0]!
     if (k > n) throw new ArgumentError(`${fn}(k): k must be an integer in [1, ${n}] (the last dimension) but got ${k}`)
     return tf.tidy(() => {
-      const g = random.gumbel(key, noiseShape(S, n)) // noiseShape(S, n)
+      const g = random.gumbel(key, noiseShape(S, n)) // [S, k, n] or [S, n], as the relaxation asks
       const out = body(theta, g) // [S, n]
       return nbSamples === undefined ? ops.squeeze(out, [0]) : out // [n] or [S, n]
     })

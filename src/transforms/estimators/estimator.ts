@@ -67,7 +67,8 @@ export interface Adaptation<State> {
  *
  * - `backward(ctx)`: `dL/dtheta`, shape `[...s]`;
  * - `output(z, R)` (optional): the layer's output from the `R = S * M` MAP states
- *   `z [R, ...s]`, written with `ops` (gradients flow through it to `dz`); default `z`;
+ *   `z [R, ...s]`, written with `ops` (gradients flow through it to `dz`); default `z`, or
+ *   `z[0]` when `R = 1`;
  * - `perturb(theta, tau eps)` (optional): the perturbation, default additive;
  * - `adapt` (optional): an explicit state and its update from each backward pass.
  *

@@ -14,7 +14,7 @@ import * as ops from '../../core/ops.js'
 import type { Noise } from '../../distributions/noise/noise.js'
 import type { Target } from '../../distributions/target.js'
 import type { Estimator, MapFn } from './estimator.js'
-import { layerOf, PerturbConfig, perturbDefaults, type Layer } from './perturb_and_map.js'
+import { layerOf, meanRows, PerturbConfig, perturbDefaults, type Layer } from './perturb_and_map.js'
 
 /**
  * The codec of `imle`'s options (after defaults): the shared ones (`estimators.PerturbConfig`:
@@ -45,7 +45,6 @@ export type ImleEstimator = Estimator<'imle', { readonly target: Target; readonl
  * - symmetric: `backward = gradientScale * mean_s (mu(z'(-dz))_s - mu(z'(dz))_s) / 2` (central
  *   differences: for the standard target, `MAP(theta + beta dz + tau' eps)` minus
  *   `MAP(theta - beta dz + tau' eps)`, halved; two solver calls);
- * - output: `[...s]` for one row (`S * M = 1`), `[S * M, ...s]` otherwise (torch-imle's presentation).
  *
  * `imle` is `perturbAndMap` with these rules.
  *
@@ -73,9 +72,8 @@ export function imleEstimator(
       const towards = (d: tf.Tensor): tf.Tensor => perturbed(target.params(theta, d), targetNoiseTemperature)
       const [left, right] = symmetric ? [towards(ops.neg(dz)), towards(dz)] : [z, towards(dz)]
       const diff = ops.sub(marginal(left), marginal(right)) // [S, ...s]: mu-mu, averaged before differencing
-      return scaleBy(ops.mean(diff, 0), symmetric ? scale / 2 : scale) // [...s]
+      return scaleBy(meanRows(diff), symmetric ? scale / 2 : scale) // [...s]
     },
-    output: (z, S) => (S === 1 ? ops.squeeze(z, [0]) : z), // [...s] or [S, ...s]
   }
 }
 

@@ -32,8 +32,8 @@ import type { BackwardContext, Estimator, MapFn } from './estimator.js'
  * - `sense` (default `'max'`): `'min'` makes the layer minimise `<theta, z>` with the same
  *   (maximising) solver: the path runs on `-theta` with the noise negated, so that every
  *   estimator's formula flips its sign (torch-adaptive-imle's `_is_minimization`);
- * - `reduce` (default `'none'`): `'none'` returns the samples `[S, ...s]` (or the estimator's
- *   own presentation), `'mean'` their mean `[...s]`, the marginal estimate.
+ * - `reduce` (default `'none'`): `'none'` returns the samples `[S * M, ...s]` (`[...s]` for one
+ *   sample, as torch-imle), `'mean'` their mean `[...s]`, the marginal estimate.
  *
  * @example
  * ```ts
@@ -74,6 +74,12 @@ export interface Layer<State = undefined> {
   readonly setState: (state: State) => void
 }
 
+/**
+ * The mean over the leading (row) axis, `[R, ...s] -> [...s]`; one row is squeezed, not
+ * averaged (a `Mean` kernel over a size-1 axis costs tens of microseconds on wasm).
+ */
+export const meanRows = (x: tf.Tensor): tf.Tensor => (x.shape[0] === 1 ? ops.squeeze(x, [0]) : ops.mean(x, 0))
+
 /** `eps * tau`, without an op when `tau = 1`. */
 export const scaled = (eps: tf.Tensor, tau: number): tf.Tensor => (tau === 1 ? eps : ops.mul(eps, tau))
 
@@ -97,8 +103,8 @@ function negated(noise: Noise): Noise {
  *
  * Forward, `layer(theta, key)`: `eps ~ noise` of shape `[S * M, ...s]` drawn once from `key`,
  * `z = map(perturb(theta, tau eps))` (default `theta + tau eps`) for all of them in one batched
- * call, output `estimator.output(z)` (default `z`, `[S * M, ...s]`) or, with `reduce: 'mean'`,
- * the mean over the rows `[...s]`. Backward: `estimator.backward` with the same `eps`.
+ * call, output `estimator.output(z)` (default: `z`, `[S * M, ...s]`, or `[...s]` when there
+ * is one row) or, with `reduce: 'mean'`, the mean over the rows `[...s]`. Backward: `estimator.backward` with the same `eps`.
  *
  * @example
  * ```ts
@@ -160,7 +166,9 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
     checkTheta(fn, theta, rank)
     checkKey(fn, key)
     const z = core(sense === 'min' ? ops.neg(theta) : theta, key) // [S * M, ...s]
-    return reduce === 'mean' ? ops.mean(z, 0) : present === undefined ? z : present(z, R)
+    if (reduce === 'mean') return meanRows(z) // [...s]
+    if (present !== undefined) return present(z, R)
+    return R === 1 ? ops.squeeze(z, [0]) : z // [...s] for one row (torch-imle's presentation), else [R, ...s]
   }
   const mapOnly = (theta: tf.Tensor): tf.Tensor => {
     checkTheta(`${fn}.map`, theta, rank)

@@ -41,7 +41,7 @@ export type ScoreFunctionOptions = OptionsOf<typeof ScoreFunctionConfig>
  * An exact sampler: `S` samples of the law with parameters `theta`, from `key`, not
  * differentiated. Shapes: `([...s], key [2], S) -> [S, ...o]`.
  */
-export type Sampler = (theta: tf.Tensor, key: Key, nbSamples: number) => tf.Tensor
+export type ScoreFunctionSampler = (theta: tf.Tensor, key: Key, nbSamples: number) => tf.Tensor
 
 /**
  * The log-probability of samples, differentiable in `theta` with `ops` (or a `customVjp`).
@@ -49,7 +49,7 @@ export type Sampler = (theta: tf.Tensor, key: Key, nbSamples: number) => tf.Tens
  * d logProb(theta, z)_s / d theta`, which the backward pass then uses instead of `grad`.
  * Shapes: `([...s], [S, ...o]) -> [S]`; `vjp: ([...s], [S, ...o], [S]) -> [...s]`.
  */
-export interface LogProb {
+export interface ScoreFunctionLogProb {
   (theta: tf.Tensor, z: tf.Tensor): tf.Tensor
   readonly vjp?: (theta: tf.Tensor, z: tf.Tensor, c: tf.Tensor) => tf.Tensor
 }
@@ -115,7 +115,7 @@ function weights(f: tf.Tensor, S: number, baseline: ScoreFunctionConfig['baselin
  * const z = layer(theta, random.key(0))   // [64, n]
  * ```
  */
-export function scoreFunction(sampler: Sampler, logProb: LogProb, options: ScoreFunctionOptions = {}): ScoreFunctionLayer {
+export function scoreFunction(sampler: ScoreFunctionSampler, logProb: ScoreFunctionLogProb, options: ScoreFunctionOptions = {}): ScoreFunctionLayer {
   return make('scoreFunction', sampler, logProb, options)
 }
 
@@ -139,11 +139,11 @@ export function kSubsetScoreFunction(k: number, options: ScoreFunctionOptions = 
     vjp: (theta: tf.Tensor, z: tf.Tensor, c: tf.Tensor) =>
       ops.sub(ops.sum(ops.mul(ops.expandDims(c, -1), z), 0), ops.mul(ops.sum(c), kSubset.marginals(theta, k))), // [n]
   })
-  const sampler: Sampler = (theta, key, S) => kSubset.sample(theta, k, key, { nbSamples: S }) // [S, n]
+  const sampler: ScoreFunctionSampler = (theta, key, S) => kSubset.sample(theta, k, key, { nbSamples: S }) // [S, n]
   return make('kSubsetScoreFunction', sampler, logProb, options)
 }
 
-function make(fn: string, sampler: Sampler, logProb: LogProb, options: ScoreFunctionOptions): ScoreFunctionLayer {
+function make(fn: string, sampler: ScoreFunctionSampler, logProb: ScoreFunctionLogProb, options: ScoreFunctionOptions): ScoreFunctionLayer {
   const config = decodeOrThrow(fn, ScoreFunctionConfig, { ...DEFAULTS, ...options })
   const { nbSamples: S, baseline } = config
   if (baseline === 'mean' && S < 2) {
