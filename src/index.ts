@@ -27,12 +27,23 @@ export type { Key } from './core/random/index.js'
 export * as optim from './optim/index.js'
 export * as solvers from './solvers/index.js'
 export * as noise from './distributions/noise/index.js'
-export * as target from './distributions/target.js'
+export * as target from './distributions/target/index.js'
 export * as estimators from './transforms/estimators/index.js'
 export * as relax from './relax/index.js'
 export { imle, ImleConfig, type ImleOptions } from './transforms/estimators/imle.js'
 export { ste } from './transforms/estimators/ste.js'
+export { aimle } from './transforms/estimators/aimle.js'
 export { blackbox } from './transforms/estimators/blackbox.js'
 export { perturbed } from './transforms/estimators/perturbed.js'
+export {
+  scoreFunction,
+  kSubsetScoreFunction,
+  ScoreFunctionConfig,
+  type ScoreFunctionOptions,
+  type ScoreFunctionLayer,
+  type ScoreFunctionSampler,
+  type ScoreFunctionLogProb,
+} from './transforms/estimators/score_function.js'
+export * as kSubset from './transforms/k_subset.js'
 export type { MapFn } from './transforms/estimators/estimator.js'
 export { defineKernel, type Kernel, type KernelSpec, type KernelOperand, type KernelOutput, type HostCall, type HostArray, type KernelDtype } from './core/kernel.js'

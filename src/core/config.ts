@@ -48,6 +48,15 @@ export const Finite = t.brand(t.number, (n): n is t.Branded<number, FiniteBrand>
 /** A finite number. */
 export type Finite = t.TypeOf<typeof Finite>
 
+/** Brand of the codec of the same name. */
+export interface UnitIntervalBrand {
+  readonly UnitInterval: unique symbol
+}
+/** A number in [0, 1]. */
+export const UnitInterval = t.brand(t.number, (n): n is t.Branded<number, UnitIntervalBrand> => n >= 0 && n <= 1, 'UnitInterval')
+/** A number in [0, 1]. */
+export type UnitInterval = t.TypeOf<typeof UnitInterval>
+
 /** A value as a message shows it: JSON where it has one (NaN and Infinity by name). */
 export const show = (v: unknown): string => {
   if (typeof v === 'number') return String(v)

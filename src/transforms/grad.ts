@@ -69,7 +69,7 @@ function compute(
     const raws = flat.flatMap(([leaves]) => leaves.map((l) => tf.clone(batched ? toCanonical(l, frames) : l)))
     let kept: tf.Tensor[] = []
     let auxDef: tree.TreeDef | undefined
-    const { value: total, grads } = tf.engine().gradients(
+    const { value: total, grads } = keepingOuterTape(() => tf.engine().gradients(
       () => {
         const newArgs = args.slice()
         let k = 0
@@ -97,7 +97,7 @@ function compute(
       raws,
       undefined,
       true,
-    )
+    ))
     // Move the kept outputs back into this scope (a clone shares the data).
     const [value, ...auxRaw] = kept.map((t) => {
       const c = tf.clone(t)
@@ -122,6 +122,22 @@ function compute(
     }
     return result as unknown as tf.TensorContainer
   }) as unknown as Computed
+}
+
+/**
+ * Runs `body` (a `tf.engine().gradients` call) and puts back the tape that was active before
+ * it. tfjs starts a fresh tape when no gradient is being recorded and drops it when done; a
+ * `grad` inside a backward pass (a `customVjp` backward rule that differentiates something)
+ * would otherwise drop the outer pass's tape while that pass still needs it.
+ */
+function keepingOuterTape<R>(body: () => R): R {
+  const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state
+  const outer = state.activeTape
+  try {
+    return body()
+  } finally {
+    state.activeTape = outer
+  }
 }
 
 function checkAux(fnName: string, out: unknown): [unknown, unknown] {

@@ -50,10 +50,12 @@ interface Seen {
 const damped: estimators.Estimator<'userDampedSte', Record<string, never>, Seen> = {
   _tag: 'userDampedSte',
   config: {},
-  backward: ({ dz, state }) => ops.mul(ops.mean(dz, 0), 1 / (1 + state.passes)),
+  backward: ({ dz, state }) => ({
+    grad: ops.mul(ops.mean(dz, 0), 1 / (1 + state.passes)),
+    stats: ops.mean(ops.abs(dz)), // [] per example
+  }),
   adapt: {
     initial: { passes: 0, meanAbsDz: 0, examples: 0 },
-    observe: ({ dz }) => ops.mean(ops.abs(dz)), // [] per example
     update: (s, stats) => ({ passes: s.passes + 1, meanAbsDz: stats.reduce((a, b) => a + b, 0) / stats.length, examples: stats.length }),
   },
 }

@@ -50,22 +50,26 @@ export interface BackwardContext<State = undefined> {
 }
 
 /**
- * How an estimator adapts, with its state explicit: `observe` computes per-example statistics
- * of a backward pass with `ops` (under `vmap`, batched like everything else); the shared path
- * reads them for the whole batch, in canonical form `[B_1, ..., B_n, ...o]`, and `update`
- * returns the next state from them. The state is plain data (numbers, no tensors), readable and
+ * How an estimator adapts, with its state explicit: the backward rule returns, besides the
+ * gradient, per-example statistics computed with `ops` (under `vmap`, batched like everything
+ * else); the shared path reads them for the whole batch, in canonical form
+ * `[B_1, ..., B_n, ...o]`, and `update` returns the next state from them. The state is plain
+ * data (numbers, no tensors), passed to the next backward pass as `ctx.state`, readable and
  * replaceable through the layer (`layer.state()`, `layer.setState(s)`).
  */
 export interface Adaptation<State> {
   readonly initial: State
-  readonly observe: (ctx: BackwardContext<State>, grad: tf.Tensor) => tf.Tensor
   readonly update: (state: State, stats: Float32Array, shape: readonly number[]) => State
 }
+
+/** What a backward rule returns: the gradient, or the gradient and per-example statistics. */
+export type BackwardResult = tf.Tensor | { readonly grad: tf.Tensor; readonly stats: tf.Tensor }
 
 /**
  * An estimator: the rules that turn a perturb-and-MAP forward pass into a gradient.
  *
- * - `backward(ctx)`: `dL/dtheta`, shape `[...s]`;
+ * - `backward(ctx)`: `dL/dtheta`, shape `[...s]` (an adapting estimator returns
+ *   `{ grad, stats }`, see `Adaptation`);
  * - `output(z, R)` (optional): the layer's output from the `R = S * M` MAP states
  *   `z [R, ...s]`, written with `ops` (gradients flow through it to `dz`); default `z`, or
  *   `z[0]` when `R = 1`;
@@ -87,7 +91,7 @@ export interface Adaptation<State> {
 export interface Estimator<Name extends string = string, Config = unknown, State = undefined> {
   readonly _tag: Name
   readonly config: Config
-  readonly backward: (ctx: BackwardContext<State>) => tf.Tensor
+  readonly backward: (ctx: BackwardContext<State>) => BackwardResult
   readonly output?: (z: tf.Tensor, nbSamples: number) => tf.Tensor
   /** How noise perturbs the parameters: `(theta, tau eps) -> theta'`; default `theta + tau eps`. */
   readonly perturb?: (theta: tf.Tensor, scaledNoise: tf.Tensor) => tf.Tensor

@@ -12,7 +12,7 @@ import { decodeOrThrow, NonNegative, type OptionsOf } from '../../core/config.js
 import { ArgumentError } from '../../core/errors.js'
 import * as ops from '../../core/ops.js'
 import type { Noise } from '../../distributions/noise/noise.js'
-import type { Target } from '../../distributions/target.js'
+import type { Target } from '../../distributions/target/target.js'
 import type { Estimator, MapFn } from './estimator.js'
 import { layerOf, meanRows, PerturbConfig, perturbDefaults, type Layer } from './perturb_and_map.js'
 
@@ -34,17 +34,23 @@ export type ImleConfig = t.TypeOf<typeof ImleConfig>
 /** Options of `imle`, derived from `ImleConfig`: every field optional. */
 export type ImleOptions = OptionsOf<typeof ImleConfig>
 
-/** The I-MLE estimator's rules (see `imleEstimator`). */
-export type ImleEstimator = Estimator<'imle', { readonly target: Target; readonly targetNoiseTemperature: number; readonly symmetric: boolean }>
+/** The I-MLE estimator's rules (see `imleEstimator`); `State` is the target's (AIMLE's adaptive one). */
+export type ImleEstimator<State = undefined> = Estimator<
+  'imle',
+  { readonly target: Target<string, unknown, State>; readonly targetNoiseTemperature: number; readonly symmetric: boolean },
+  State
+>
 
 /**
  * The rules of I-MLE for a target distribution, the backward noise temperature `tau'` and the
- * symmetric flag, with `z'(d) = perturbed(target.params(theta, d), tau')` (the saved noise):
- * - `backward = gradientScale * mean_s (mu(z)_s - mu(z'(dz))_s)`, `mu` the mean over each
- *   sample's `M` marginal rows (μ–μ; with `M = 1` the plain torch-imle rule);
- * - symmetric: `backward = gradientScale * mean_s (mu(z'(-dz))_s - mu(z'(dz))_s) / 2` (central
- *   differences: for the standard target, `MAP(theta + beta dz + tau' eps)` minus
- *   `MAP(theta - beta dz + tau' eps)`, halved; two solver calls);
+ * symmetric flag, with `z'(d) = perturbed(target.params(theta, d, state), tau')` (the saved
+ * noise) and `mu` the mean over each sample's `M` marginal rows (μ–μ):
+ * - the per-sample differences `D = mu(z) - mu(z'(dz))`, or, symmetric,
+ *   `D = (mu(z'(-dz)) - mu(z'(dz))) / 2` (central differences: for the standard target,
+ *   `MAP(theta + beta dz + tau' eps)` minus `MAP(theta - beta dz + tau' eps)`; two solver calls);
+ * - `backward = mean_s target.process(theta, dz, D)_s`, by default `gradientScale * mean_s D_s`;
+ * - a target that adapts (`target.adaptive`) gets `target.adapt.observe(D)` as its per-example
+ *   statistics after each backward pass; its state lives in the layer (`layer.state()`).
  *
  * `imle` is `perturbAndMap` with these rules.
  *
@@ -55,27 +61,35 @@ export type ImleEstimator = Estimator<'imle', { readonly target: Target; readonl
  * const layer = estimators.perturbAndMap(solvers.topK(3), noise.gumbel(), rules, { nbSamples: 2 })
  * ```
  */
-export function imleEstimator(
-  target: Target,
+export function imleEstimator<State = undefined>(
+  target: Target<string, unknown, State>,
   { targetNoiseTemperature = 1, symmetric = false }: { readonly targetNoiseTemperature?: number; readonly symmetric?: boolean } = {},
-): ImleEstimator {
+): ImleEstimator<State> {
   if (typeof target !== 'object' || target === null || typeof target.params !== 'function') {
     throw new ArgumentError(`imle(target): target must be a target record with params(theta, dy) (target.standard(), ...) but got ${target === null ? 'null' : typeof target}`)
   }
+  const { process, adapt } = target
   const scale = target.gradientScale
-  const scaleBy = (g: tf.Tensor, c: number): tf.Tensor => (c === 1 ? g : ops.mul(g, c))
   return {
     _tag: 'imle',
     config: { target, targetNoiseTemperature, symmetric },
-    backward: ({ theta, z, dz, perturbed, marginal }) => {
+    backward: ({ theta, z, dz, perturbed, marginal, state }) => {
       // z'(d): the MAP states of target.params(theta, d) under the saved noise, [S * M, ...s].
-      const towards = (d: tf.Tensor): tf.Tensor => perturbed(target.params(theta, d), targetNoiseTemperature)
+      const towards = (d: tf.Tensor): tf.Tensor => perturbed(target.params(theta, d, state), targetNoiseTemperature)
       const [left, right] = symmetric ? [towards(ops.neg(dz)), towards(dz)] : [z, towards(dz)]
-      const diff = ops.sub(marginal(left), marginal(right)) // [S, ...s]: mu-mu, averaged before differencing
-      return scaleBy(meanRows(diff), symmetric ? scale / 2 : scale) // [...s]
+      const half = symmetric ? 0.5 : 1
+      const diffs = ops.sub(marginal(left), marginal(right)) // [S, ...s]: mu-mu, averaged before differencing
+      const grad =
+        process === undefined
+          ? scaleBy(meanRows(diffs), scale * half) // [...s]
+          : meanRows(process(theta, dz, symmetric ? ops.mul(diffs, half) : diffs, state)) // [...s]
+      return adapt === undefined ? grad : { grad, stats: adapt.observe(diffs) }
     },
+    ...(adapt === undefined ? {} : { adapt: { initial: adapt.initial, update: adapt.update } }),
   }
 }
+
+const scaleBy = (g: tf.Tensor, c: number): tf.Tensor => (c === 1 ? g : ops.mul(g, c))
 
 /**
  * Makes a differentiable layer from a MAP solver with I-MLE.
@@ -104,7 +118,7 @@ export function imleEstimator(
  * const zs = vmap(layer)(thetas, random.split(random.key(0), 8))  // [8, n] -> [8, 5, n]
  * ```
  */
-export function imle(map: MapFn, noise: Noise, target: Target, options: ImleOptions = {}): Layer {
+export function imle<State = undefined>(map: MapFn, noise: Noise, target: Target<string, unknown, State>, options: ImleOptions = {}): Layer<State> {
   const { targetNoiseTemperature, symmetric, ...shared } = decodeOrThrow('imle', ImleConfig, {
     ...perturbDefaults,
     targetNoiseTemperature: 1,

@@ -5,9 +5,10 @@
  *
  * @module
  */
-export type { Estimator, BackwardContext, Adaptation, MapFn } from './estimator.js'
+export type { Estimator, BackwardContext, BackwardResult, Adaptation, MapFn } from './estimator.js'
 export { perturbAndMap, PerturbConfig, type PerturbOptions, type Layer } from './perturb_and_map.js'
 export { imleEstimator, type ImleEstimator } from './imle.js'
+export { AimleConfig, type AimleOptions } from './aimle.js'
 export { steEstimator, type SteEstimator, type SteOptions } from './ste.js'
 export { BlackboxConfig, type BlackboxLayer } from './blackbox.js'
 export { perturbedEstimator, PerturbedConfig, type PerturbedEstimator, type PerturbedOptions } from './perturbed.js'

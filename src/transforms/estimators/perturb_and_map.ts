@@ -151,10 +151,11 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
         theta, eps, z, dz, state, noise: law,
         solve, perturbed: perturbed(eps), marginal, nbSamples: S, nbMarginalSamples: M, inputNoiseTemperature: tau,
       }
-      const grad = estimator.backward(ctx) // [...s]
-      if (adapt !== undefined) {
+      const result = estimator.backward(ctx)
+      const grad = result instanceof tf.Tensor ? result : result.grad // [...s]
+      if (!(result instanceof tf.Tensor) && adapt !== undefined) {
         // The statistics of the whole batch, on the host: [B_1, ..., B_n, ...o].
-        const stats = toCanonical(ops.cast(adapt.observe(ctx, grad), 'float32'), activeFrames())
+        const stats = toCanonical(ops.cast(result.stats, 'float32'), activeFrames())
         state = adapt.update(state, stats.dataSync() as Float32Array, stats.shape)
       }
       return [grad, null] as const

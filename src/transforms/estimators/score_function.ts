@@ -12,7 +12,7 @@ import { decodeOrThrow, Finite, PositiveInt, type OptionsOf } from '../../core/c
 import { ArgumentError, ConfigError } from '../../core/errors.js'
 import * as ops from '../../core/ops.js'
 import { checkKey, type Key } from '../../core/random/keyed.js'
-import * as kSubset from '../../distributions/k_subset.js'
+import * as kSubset from '../k_subset.js'
 import { customVjp } from '../custom_vjp.js'
 import { grad } from '../grad.js'
 
@@ -63,21 +63,6 @@ export interface ScoreFunctionLayer {
 const DEFAULTS = { nbSamples: 1, baseline: 'none' } as const
 
 /**
- * `grad(f)(x)`, callable inside a backward pass. tfjs's `gradients`, called while another
- * `gradients` back-propagates (tape depth 0), replaces the engine's active tape with its own
- * and clears it when done, which breaks the outer pass; the outer tape is put back here.
- */
-function gradInBackward(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): tf.Tensor {
-  const state = tf.engine().state
-  const outer = state.activeTape
-  try {
-    return grad(f)(x)
-  } finally {
-    state.activeTape = outer
-  }
-}
-
-/**
  * The per-sample weights `c_s = (f_s - b_s) / S` of the score-function estimate
  * `sum_s c_s grad log p(z_s)`, from `f [S]`. Leave-one-out: `f_s - mean_{t != s} f_t` is
  * `S / (S - 1) (f_s - mean f)`, so `c_s = (f_s - mean f) / (S - 1)`.
@@ -95,11 +80,11 @@ function weights(f: tf.Tensor, S: number, baseline: ScoreFunctionConfig['baselin
  * under `vmap`, one call for the whole batch). Backward, for the cotangent `dz [S, ...o]`:
  * with `f_s = <dz_s, z_s>` (the value of a loss linear in `z`, and the first-order value of any
  * other), `dtheta = mean_s (f_s - b_s) grad_theta logProb(theta, z)_s`, the gradient taken with
- * `grad` over `logProb` once for all samples. For a loss `L(z) = <w, z>` this is an unbiased
- * estimate of `grad_theta E[L(z)]` with `baseline` `'none'`, a number, or `'mean'` (each
- * sample's baseline is the mean of the *other* samples' `f`, independent of it, hence the
- * estimate stays unbiased; it has lower variance than `'none'` when `f` varies little about
- * its mean). Works under `vmap` and `grad`.
+ * `grad` over `logProb` once for all samples (or by `logProb.vjp` when it has one). For a loss
+ * `L(z) = <w, z>` this is an unbiased estimate of `grad_theta E[L(z)]` with `baseline`
+ * `'none'`, a number, or `'mean'` (each sample's baseline is the mean of the *other* samples'
+ * `f`, independent of that sample, so the estimate stays unbiased; it removes the variance
+ * that a large mean of `f` causes). Works under `vmap` and `grad`.
  *
  * Options are decoded with `ScoreFunctionConfig`: a bad one is a `ConfigError` naming it,
  * `scoreFunction(options.nbSamples): expected PositiveInt but got 0`.
@@ -170,7 +155,7 @@ function make(fn: string, sampler: ScoreFunctionSampler, logProb: ScoreFunctionL
       const prod = ops.mul(dz, z) // [S, ...o]
       const f = axes.length === 0 ? prod : ops.sum(prod, axes) // [S]
       const c = weights(f, S, baseline) // [S]
-      const g = vjp === undefined ? gradInBackward((th) => ops.sum(ops.mul(logProb(th, z), c)), theta) : vjp(theta, z, c) // [...s]
+      const g = vjp === undefined ? grad((th: tf.Tensor) => ops.sum(ops.mul(logProb(th, z), c)))(theta) : vjp(theta, z, c) // [...s]
       return [g, null] as const
     },
   )

@@ -195,7 +195,7 @@ t('noise.decode and target.decode: configs from JSON', () => {
   assert.ok(noise.decode({ type: 'gumbel' })._tag === 'Right')
   assert.ok(noise.decode({ type: 'poisson' })._tag === 'Left')
   const tg = target.decode({ type: 'standard', beta: 10 })
-  assert.ok(tg._tag === 'Right' && tg.right.config.beta === 10 && tg.right.config.alpha === 1)
+  assert.ok(tg._tag === 'Right' && tg.right._tag === 'standard' && tg.right.config.beta === 10 && tg.right.config.alpha === 1)
 })
 
 t.run()

@@ -11,7 +11,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { grad, ops, random, vmap } from '../../../src/index.js'
 import { kernelCalls } from '../../../src/core/kernel.js'
-import * as kSubset from '../../../src/distributions/k_subset.js'
+import * as kSubset from '../../../src/transforms/k_subset.js'
 import { kSubsetScoreFunction, scoreFunction, type ScoreFunctionOptions } from '../../../src/transforms/estimators/score_function.js'
 import { argumentError, assertClose, assertNoLeak, configError, setup } from '../../support/helpers.js'
 

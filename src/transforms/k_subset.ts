@@ -4,7 +4,8 @@
  * differentiable marginals layer with an exact gradient. All numerics run on the host, in
  * float64, by the O(nk) dynamic program over prefixes in log space,
  * `a[i][j] = logaddexp(a[i-1][j], a[i-1][j-1] + theta_i)`, and its mirror over suffixes; each
- * function is a host kernel, so every instance of every `vmap` level is one kernel call.
+ * function is a host kernel, so every instance of every `vmap` level is one kernel call. It sits
+ * in `transforms/` because its log-partition and marginals carry custom gradients (`customVjp`).
  *
  * @example
  * ```ts
@@ -16,8 +17,7 @@
  *
  * @module
  */
-import type * as tf from '@tensorflow/tfjs-core'
-import { Tensor } from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
 import { decodeOrThrow, PositiveInt, type OptionsOf } from '../core/config.js'
 import { ArgumentError } from '../core/errors.js'
@@ -26,7 +26,7 @@ import { defineKernel } from '../core/kernel.js'
 import * as ops from '../core/ops.js'
 import { fillUniform } from '../core/random/fill.js'
 import { checkKey, type Key } from '../core/random/keyed.js'
-import { customVjp } from '../transforms/custom_vjp.js'
+import { customVjp } from './custom_vjp.js'
 
 // ---------------------------------------------------------------------------------------------
 // Host numerics. Tables are row-major `[(n + 1), (k + 1)]`, in float64, reused across calls
@@ -144,12 +144,13 @@ const logPartitionKernel = defineKernel<Params>({
   name: 'kSubset.logPartition',
   operands: [{ name: 'theta', rank: 1 }],
   outputs: () => [{ shape: [], dtype: 'float32' }],
-  host: ({ inputs: [theta], shapes: [[n]], count, params: { fn, k }, outputs: [out] }) => {
-    grow((n! + 1) * (k + 1))
+  host: ({ inputs: [theta], shapes: [shape], count, params: { fn, k }, outputs: [out] }) => {
+    const n = shape![0]!
+    grow((n + 1) * (k + 1))
     for (let r = 0; r < count; r++) {
-      checkFinite(fn, theta as Float32Array, r * n!, n!, r)
-      forward(theta as Float32Array, r * n!, n!, k)
-      out![r] = A[n! * (k + 1) + k]!
+      checkFinite(fn, theta as Float32Array, r * n, n, r)
+      forward(theta as Float32Array, r * n, n, k)
+      out![r] = A[n * (k + 1) + k]!
     }
   },
 })
@@ -158,13 +159,14 @@ const marginalsKernel = defineKernel<Params>({
   name: 'kSubset.marginals',
   operands: [{ name: 'theta', rank: 1 }],
   outputs: ([s]) => [{ shape: s!, dtype: 'float32' }],
-  host: ({ inputs: [theta], shapes: [[n]], count, params: { fn, k }, outputs: [out] }) => {
-    grow((n! + 1) * (k + 1))
+  host: ({ inputs: [theta], shapes: [shape], count, params: { fn, k }, outputs: [out] }) => {
+    const n = shape![0]!
+    grow((n + 1) * (k + 1))
     for (let r = 0; r < count; r++) {
-      checkFinite(fn, theta as Float32Array, r * n!, n!, r)
-      forward(theta as Float32Array, r * n!, n!, k)
-      backward(theta as Float32Array, r * n!, n!, k)
-      marginalsFromTables(theta as Float32Array, r * n!, n!, k, out as Float32Array)
+      checkFinite(fn, theta as Float32Array, r * n, n, r)
+      forward(theta as Float32Array, r * n, n, k)
+      backward(theta as Float32Array, r * n, n, k)
+      marginalsFromTables(theta as Float32Array, r * n, n, k, out as Float32Array)
     }
   },
 })
@@ -177,13 +179,14 @@ const marginalsVjpKernel = defineKernel<Params>({
     { name: 'dy', rank: 1 },
   ],
   outputs: ([s]) => [{ shape: s!, dtype: 'float32' }],
-  host: ({ inputs: [theta, dy], shapes: [[n]], count, params: { fn, k }, outputs: [out] }) => {
-    grow((n! + 1) * (k + 1))
+  host: ({ inputs: [theta, dy], shapes: [shape], count, params: { fn, k }, outputs: [out] }) => {
+    const n = shape![0]!
+    grow((n + 1) * (k + 1))
     for (let r = 0; r < count; r++) {
-      checkFinite(fn, theta as Float32Array, r * n!, n!, r)
-      forward(theta as Float32Array, r * n!, n!, k, dy as Float32Array)
-      backward(theta as Float32Array, r * n!, n!, k, dy as Float32Array)
-      marginalsFromTables(theta as Float32Array, r * n!, n!, k, out as Float32Array, dy as Float32Array)
+      checkFinite(fn, theta as Float32Array, r * n, n, r)
+      forward(theta as Float32Array, r * n, n, k, dy as Float32Array)
+      backward(theta as Float32Array, r * n, n, k, dy as Float32Array)
+      marginalsFromTables(theta as Float32Array, r * n, n, k, out as Float32Array, dy as Float32Array)
     }
   },
 })
@@ -208,19 +211,20 @@ const sampleKernel = defineKernel<SampleParams>({
     { name: 'key', rank: 1, dtype: 'int32' },
   ],
   outputs: ([s], { nbSamples, squeeze }) => [{ shape: squeeze ? s! : [nbSamples, ...s!], dtype: 'float32' }],
-  host: ({ inputs: [theta, keys], shapes: [[n]], count, params: { fn, k, nbSamples: S }, outputs: [out] }) => {
+  host: ({ inputs: [theta, keys], shapes: [shape], count, params: { fn, k, nbSamples: S }, outputs: [out] }) => {
+    const n = shape![0]!
     const w = k + 1
-    grow((n! + 1) * w)
-    const u = new Float64Array(2 * S * n!)
+    grow((n + 1) * w)
+    const u = new Float64Array(2 * S * n)
     for (let r = 0; r < count; r++) {
-      const off = r * n!
-      checkFinite(fn, theta as Float32Array, off, n!, r)
-      forward(theta as Float32Array, off, n!, k)
+      const off = r * n
+      checkFinite(fn, theta as Float32Array, off, n, r)
+      forward(theta as Float32Array, off, n, k)
       fillUniform(keys![2 * r]! >>> 0, keys![2 * r + 1]! >>> 0, u)
       for (let s = 0; s < S; s++) {
-        const base = (r * S + s) * n!
-        for (let e = n! - 1, j = k; e >= 0 && j > 0; e--) {
-          const i = s * n! + e
+        const base = (r * S + s) * n
+        for (let e = n - 1, j = k; e >= 0 && j > 0; e--) {
+          const i = s * n + e
           const p = Math.exp(A[e * w + j - 1]! + theta![off + e]! - A[(e + 1) * w + j]!)
           if (u[2 * i]! + u[2 * i + 1]! * TWO_M23 < p) (out![base + e] = 1), j--
         }
@@ -234,7 +238,7 @@ const sampleKernel = defineKernel<SampleParams>({
 
 /** Checks `theta` (one instance `[n]`, float32 or int32) and `k` (an integer in `[0, n]`). */
 function check(fn: string, theta: unknown, k: unknown): asserts theta is tf.Tensor {
-  if (!(theta instanceof Tensor)) throw new ArgumentError(`${fn}(theta): theta must be a tf.Tensor of shape [n] but got ${typeof theta}`)
+  if (!(theta instanceof tf.Tensor)) throw new ArgumentError(`${fn}(theta): theta must be a tf.Tensor of shape [n] but got ${typeof theta}`)
   if (theta.rank !== 1) {
     throw new ArgumentError(`${fn}(theta): theta must have rank 1, shape [n], but got shape ${fmtShape(theta.shape)}; for a batch of instances use vmap`)
   }
@@ -312,7 +316,15 @@ export function layer(k: number): (theta: tf.Tensor) => tf.Tensor {
   return (theta) => marginals(theta, k)
 }
 
-/** The codec of `sample`'s options: `nbSamples` `S` (absent: one sample, no sample axis). */
+/**
+ * The codec of `sample`'s options: `nbSamples` `S` (absent: one sample, no sample axis).
+ *
+ * @example
+ * ```ts
+ * kSubset.SampleConfig.is({ nbSamples: 10 })   // true
+ * kSubset.SampleConfig.is({ nbSamples: 0 })    // false
+ * ```
+ */
 export const SampleConfig = t.partial({ nbSamples: PositiveInt })
 /** The options of `sample`. */
 export type SampleOptions = OptionsOf<typeof SampleConfig>
@@ -355,12 +367,14 @@ export function sample(theta: tf.Tensor, k: number, key: Key, options: SampleOpt
  */
 export function logProb(theta: tf.Tensor, k: number, z: tf.Tensor): tf.Tensor {
   check('kSubset.logProb', theta, k)
-  if (!(z instanceof Tensor) || z.rank < 1 || z.shape[z.rank - 1] !== theta.shape[0]) {
+  if (!(z instanceof tf.Tensor) || z.rank < 1 || z.shape[z.rank - 1] !== theta.shape[0]) {
     throw new ArgumentError(
       `kSubset.logProb(z): z must be a tensor of shape [..., ${theta.shape[0]}] (the length of theta) but got ` +
-        (z instanceof Tensor ? `shape ${fmtShape(z.shape)}` : typeof z),
+        (z instanceof tf.Tensor ? `shape ${fmtShape(z.shape)}` : typeof z),
     )
   }
-  const zf = z.dtype === 'float32' ? z : ops.cast(z, 'float32') // [...lead, n]
-  return ops.sub(ops.sum(ops.mul(theta, zf), -1), logPartition(theta, k)) // [...lead]
+  return tf.tidy(() => {
+    const zf = z.dtype === 'float32' ? z : ops.cast(z, 'float32') // [...lead, n]
+    return ops.sub(ops.sum(ops.mul(theta, zf), -1), logPartition(theta, k)) // [...lead]
+  })
 }

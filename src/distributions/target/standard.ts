@@ -1,35 +1,13 @@
 /**
- * Target distributions of I-MLE: how the backward pass builds the target parameters
- * `theta'` from `theta` and the gradient of the loss with respect to the solver's output. The
- * protocol is open (any record of this shape is accepted); `standard` is the built-in, and
- * `decode` reads it from JSON.
+ * The standard I-MLE target.
  *
  * @module
  */
-import type * as tf from '@tensorflow/tfjs-core'
-import type * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { configured, Finite, registry } from '../core/config.js'
-import { ConfigError } from '../core/errors.js'
-import * as ops from '../core/ops.js'
-
-/**
- * A target distribution: a typed record of pure functions with no hidden state.
- * `params(theta, dy)` returns `theta'` (shapes: `([...s], [S, ...s]) -> [S, ...s]`), and
- * `gradientScale` multiplies the final gradient.
- *
- * @example
- * ```ts
- * import { target } from 'imle'
- * const tgt: target.Target = target.standard({ beta: 10 })
- * ```
- */
-export interface Target<Name extends string = string, Config = unknown> {
-  readonly _tag: Name
-  readonly config: Config
-  readonly params: (theta: tf.Tensor, dy: tf.Tensor) => tf.Tensor
-  readonly gradientScale: number
-}
+import { configured, Finite } from '../../core/config.js'
+import { ConfigError } from '../../core/errors.js'
+import * as ops from '../../core/ops.js'
+import type { Target } from './target.js'
 
 /**
  * The codec of `target.standard`'s options (after defaults): `alpha` (weight of `theta`,
@@ -80,15 +58,3 @@ export const standard = configured(
   },
 )
 
-const targets = registry<StandardTarget>('target.decode', { standard })
-
-/**
- * Decodes a target config from JSON (`{ "type": "standard", "alpha": 1, "beta": 10 }`).
- *
- * @example
- * ```ts
- * import { target } from 'imle'
- * const r = target.decode(JSON.parse('{"type":"standard","beta":10}'))   // Either<ConfigError, Target>
- * ```
- */
-export const decode: (json: unknown) => E.Either<ConfigError, StandardTarget> = targets.decode
