@@ -159,7 +159,7 @@ export interface Configured<C extends t.Any, R, Opts> {
   readonly codec: C
   readonly defaults: Readonly<Partial<t.TypeOf<C>>>
   /** Builds from an already-parsed JSON object (no `type` field); errors name `json.<path>`. */
-  readonly fromJson: (json: unknown, where?: string) => E.Either<ConfigError, R>
+  readonly fromJson: (json: unknown, where?: string, arg?: string) => E.Either<ConfigError, R>
 }
 
 /**
@@ -188,11 +188,11 @@ export function configured<C extends t.Any, R, Opts = OptionsOf<C>>(
     if (E.isLeft(r)) throw r.left
     return make(r.right)
   }
-  const fromJson = (json: unknown, where = fnName): E.Either<ConfigError, R> =>
-    E.flatMap(decodeInput(json, where, 'json'), (config) =>
+  const fromJson = (json: unknown, where = fnName, arg = 'json'): E.Either<ConfigError, R> =>
+    E.flatMap(decodeInput(json, where, arg), (config) =>
       E.tryCatch(
         () => make(config),
-        (e) => (e instanceof ConfigError ? e : new ConfigError(`${where}(json): ${e instanceof Error ? e.message : String(e)}`)),
+        (e) => (e instanceof ConfigError ? e : new ConfigError(`${where}(${arg}): ${e instanceof Error ? e.message : String(e)}`)),
       ),
     )
   return Object.assign(factory, { fnName, codec, defaults, fromJson })
@@ -202,8 +202,16 @@ export function configured<C extends t.Any, R, Opts = OptionsOf<C>>(
 export interface Registry<R> {
   /** The names `type` may take. */
   readonly names: readonly string[]
-  /** Builds the record a JSON object names; errors name the path of the bad field. */
-  readonly decode: (json: unknown) => E.Either<ConfigError, R>
+  /**
+   * Builds the record a JSON object names; errors name the path of the bad field. `where` and
+   * `at` place a nested config in its parent's message (`estimators.decode(json.noise.k)`).
+   */
+  readonly decode: (json: unknown, where?: string, at?: string) => E.Either<ConfigError, R>
+}
+
+/** What a registry entry provides: building its record from JSON (a `Configured` factory does). */
+export interface RegistryEntry<R> {
+  readonly fromJson: (json: unknown, where?: string, arg?: string) => E.Either<ConfigError, R>
 }
 
 /**
@@ -218,20 +226,20 @@ export interface Registry<R> {
  * reg.decode({ type: 'cauchy' })              // Left: noise.decode(json.type): expected one of ...
  * ```
  */
-export function registry<R>(fn: string, entries: Readonly<Record<string, Configured<t.Any, R, never>>>): Registry<R> {
+export function registry<R>(fn: string, entries: Readonly<Record<string, RegistryEntry<R>>>): Registry<R> {
   const names = Object.keys(entries)
   const oneOf = names.map((n) => `'${n}'`).join(' | ')
   return {
     names,
-    decode: (json) => {
+    decode: (json, where = fn, at = 'json') => {
       if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-        return E.left(new ConfigError(`${fn}(json): expected an object with a "type" field (${oneOf}) but got ${show(json)}`))
+        return E.left(new ConfigError(`${where}(${at}): expected an object with a "type" field (${oneOf}) but got ${show(json)}`))
       }
       const { type, ...rest } = json as { type?: unknown }
       if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(entries, type)) {
-        return E.left(new ConfigError(`${fn}(json.type): expected one of ${oneOf} but got ${show(type)}`))
+        return E.left(new ConfigError(`${where}(${at}.type): expected one of ${oneOf} but got ${show(type)}`))
       }
-      return entries[type]!.fromJson(rest, fn)
+      return entries[type]!.fromJson(rest, where, at)
     },
   }
 }

@@ -28,7 +28,7 @@ const noises = registry<BuiltinNoise>('noise.decode', { gumbel, normal, none, su
  * const r = noise.decode(JSON.parse('{"type":"sumOfGamma","k":10}'))   // Right(SumOfGammaNoise)
  * ```
  */
-export const decode: (json: unknown) => E.Either<ConfigError, BuiltinNoise> = noises.decode
+export const decode: (json: unknown, where?: string, at?: string) => E.Either<ConfigError, BuiltinNoise> = noises.decode
 
 /**
  * The noise names JSON configs may use (the `type` field).

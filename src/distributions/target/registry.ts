@@ -25,4 +25,4 @@ const targets = registry<BuiltinTarget>('target.decode', { standard, adaptive })
  * const r = target.decode(JSON.parse('{"type":"standard","beta":10}'))   // Either<ConfigError, Target>
  * ```
  */
-export const decode: (json: unknown) => E.Either<ConfigError, BuiltinTarget> = targets.decode
+export const decode: (json: unknown, where?: string, at?: string) => E.Either<ConfigError, BuiltinTarget> = targets.decode

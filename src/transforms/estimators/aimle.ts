@@ -10,8 +10,8 @@ import { decodeOrThrow, type OptionsOf } from '../../core/config.js'
 import type { Noise } from '../../distributions/noise/noise.js'
 import { adaptive, AdaptiveTargetConfig, type AdaptiveState } from '../../distributions/target/adaptive.js'
 import type { MapFn } from './estimator.js'
-import { ImleConfig, imleEstimator } from './imle.js'
-import { layerOf, perturbDefaults, type Layer } from './perturb_and_map.js'
+import { ImleConfig, imleDefaults, imleEstimator } from './imle.js'
+import { layerOf, type Layer } from './perturb_and_map.js'
 
 /**
  * The codec of `aimle`'s options: those of `imle` (`ImleConfig`, with `symmetric` true by
@@ -25,6 +25,9 @@ import { layerOf, perturbDefaults, type Layer } from './perturb_and_map.js'
 export const AimleConfig = t.type({ ...ImleConfig.props, ...AdaptiveTargetConfig.props })
 /** Options of `aimle`, derived from `AimleConfig`: every field optional. */
 export type AimleOptions = OptionsOf<typeof AimleConfig>
+
+/** The defaults of `aimle`'s options: `imle`'s with `symmetric: true`, and `target.adaptive`'s. */
+export const aimleDefaults = { ...imleDefaults, symmetric: true, ...adaptive.defaults }
 
 /**
  * AIMLE: `imle(map, noise, target.adaptive(...), { symmetric: true, ... })`. The layer's state
@@ -43,7 +46,7 @@ export type AimleOptions = OptionsOf<typeof AimleConfig>
  * ```
  */
 export function aimle(map: MapFn, noise: Noise, options: AimleOptions = {}): Layer<AdaptiveState> {
-  const c = decodeOrThrow('aimle', AimleConfig, { ...perturbDefaults, targetNoiseTemperature: 1, symmetric: true, ...adaptive.defaults, ...options })
+  const c = decodeOrThrow('aimle', AimleConfig, { ...aimleDefaults, ...options })
   const { nbSamples, nbMarginalSamples, inputNoiseTemperature, sense, reduce, targetNoiseTemperature, symmetric, ...targetOptions } = c
   const rules = imleEstimator(adaptive(targetOptions), { targetNoiseTemperature, symmetric })
   return layerOf('aimle', map, noise, rules, { nbSamples, nbMarginalSamples, inputNoiseTemperature, sense, reduce })

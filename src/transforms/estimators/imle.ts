@@ -91,6 +91,9 @@ export function imleEstimator<State = undefined>(
 
 const scaleBy = (g: tf.Tensor, c: number): tf.Tensor => (c === 1 ? g : ops.mul(g, c))
 
+/** The defaults of `imle`'s options. */
+export const imleDefaults = { ...perturbDefaults, targetNoiseTemperature: 1 as NonNegative, symmetric: false }
+
 /**
  * Makes a differentiable layer from a MAP solver with I-MLE.
  *
@@ -119,11 +122,6 @@ const scaleBy = (g: tf.Tensor, c: number): tf.Tensor => (c === 1 ? g : ops.mul(g
  * ```
  */
 export function imle<State = undefined>(map: MapFn, noise: Noise, target: Target<string, unknown, State>, options: ImleOptions = {}): Layer<State> {
-  const { targetNoiseTemperature, symmetric, ...shared } = decodeOrThrow('imle', ImleConfig, {
-    ...perturbDefaults,
-    targetNoiseTemperature: 1,
-    symmetric: false,
-    ...options,
-  })
+  const { targetNoiseTemperature, symmetric, ...shared } = decodeOrThrow('imle', ImleConfig, { ...imleDefaults, ...options })
   return layerOf('imle', map, noise, imleEstimator(target, { targetNoiseTemperature, symmetric }), shared)
 }

@@ -31,6 +31,9 @@ export const PerturbedConfig = t.type({
   sense: PerturbConfig.props.sense,
   reduce: PerturbConfig.props.reduce,
 })
+/** The defaults of `perturbed`'s options. */
+export const perturbedDefaults = { nbSamples: 1 as PositiveInt, sigma: 1 as Positive, multiplicative: false, sense: 'max' as const, reduce: 'mean' as const }
+
 /** Options of `perturbed`, derived from `PerturbedConfig`: every field optional. */
 export type PerturbedOptions = OptionsOf<typeof PerturbedConfig>
 
@@ -93,14 +96,7 @@ export function perturbedEstimator({ sigma, multiplicative }: { readonly sigma: 
  * ```
  */
 export function perturbed(map: MapFn, noise: Noise, options: PerturbedOptions = {}): Layer {
-  const { sigma, multiplicative, ...shared } = decodeOrThrow('perturbed', PerturbedConfig, {
-    nbSamples: 1,
-    sigma: 1,
-    multiplicative: false,
-    sense: 'max',
-    reduce: 'mean',
-    ...options,
-  })
+  const { sigma, multiplicative, ...shared } = decodeOrThrow('perturbed', PerturbedConfig, { ...perturbedDefaults, ...options })
   if (typeof noise === 'object' && noise !== null && typeof noise.gradLogProb !== 'function') {
     throw new ArgumentError(
       `perturbed(noise): the noise must have a density with gradLogProb (noise.normal(), noise.gumbel(), or noise.custom with one) but '${noise._tag}' has none`,

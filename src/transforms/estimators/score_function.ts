@@ -60,7 +60,8 @@ export interface ScoreFunctionLayer {
   readonly config: ScoreFunctionConfig
 }
 
-const DEFAULTS = { nbSamples: 1, baseline: 'none' } as const
+/** The defaults of the score function's options. */
+export const scoreFunctionDefaults = { nbSamples: 1, baseline: 'none' } as const
 
 /**
  * The per-sample weights `c_s = (f_s - b_s) / S` of the score-function estimate
@@ -129,7 +130,7 @@ export function kSubsetScoreFunction(k: number, options: ScoreFunctionOptions = 
 }
 
 function make(fn: string, sampler: ScoreFunctionSampler, logProb: ScoreFunctionLogProb, options: ScoreFunctionOptions): ScoreFunctionLayer {
-  const config = decodeOrThrow(fn, ScoreFunctionConfig, { ...DEFAULTS, ...options })
+  const config = decodeOrThrow(fn, ScoreFunctionConfig, { ...scoreFunctionDefaults, ...options })
   const { nbSamples: S, baseline } = config
   if (baseline === 'mean' && S < 2) {
     throw new ConfigError(`${fn}(options.baseline): 'mean' (leave-one-out) needs nbSamples >= 2 but got nbSamples ${S}; use 'none' or a number`)
