@@ -62,52 +62,41 @@ function checkFinite(fn: string, x: Float32Array, off: number, n: number, r: num
   }
 }
 
-/** Fills alpha (and, with `dy`, its tangent along `dy`) for `theta[off .. off + n)`. */
-function forward(theta: Float32Array, off: number, n: number, k: number, dy?: Float32Array): void {
+/**
+ * The log-space dynamic program over prefixes (`dir = 1`: table `T` row `e` holds the first `e`
+ * elements) or suffixes (`dir = -1`: row `e` holds the elements `e .. n-1`) of
+ * `theta[off .. off + n)`: `T[row][j]` is the log-sum over the subsets of `j` of those elements.
+ * With `dy`, `dT` receives the tangents along `dy` (forward-mode differentiation).
+ */
+function sweep(T: Float64Array, dT: Float64Array, dir: 1 | -1, theta: Float32Array, off: number, n: number, k: number, dy?: Float32Array): void {
   const w = k + 1
-  A[0] = 0
-  dA[0] = 0
-  for (let j = 1; j <= k; j++) (A[j] = NEG), (dA[j] = 0)
-  for (let e = 0; e < n; e++) {
+  const first = dir > 0 ? 0 : n * w
+  T[first] = 0
+  dT[first] = 0
+  for (let j = 1; j <= k; j++) (T[first + j] = NEG), (dT[first + j] = 0)
+  for (let i = 0; i < n; i++) {
+    const e = dir > 0 ? i : n - 1 - i
     const th = theta[off + e]!
     const d = dy === undefined ? 0 : dy[off + e]!
-    const row = e * w
-    const next = row + w
-    A[next] = A[row]!
-    dA[next] = dA[row]!
+    const src = dir > 0 ? e * w : (e + 1) * w // the row without element e
+    const dst = dir > 0 ? (e + 1) * w : e * w // the row with it
+    T[dst] = T[src]!
+    dT[dst] = dT[src]!
     for (let j = 1; j <= k; j++) {
-      const a = A[row + j]!
-      const b = A[row + j - 1]! + th
+      const a = T[src + j]!
+      const b = T[src + j - 1]! + th
       const r = logAddExp(a, b)
-      A[next + j] = r
-      if (dy !== undefined) dA[next + j] = r === NEG ? 0 : Math.exp(a - r) * dA[row + j]! + Math.exp(b - r) * (dA[row + j - 1]! + d)
+      T[dst + j] = r
+      if (dy !== undefined) dT[dst + j] = r === NEG ? 0 : Math.exp(a - r) * dT[src + j]! + Math.exp(b - r) * (dT[src + j - 1]! + d)
     }
   }
 }
 
-/** Fills beta (and, with `dy`, its tangent), the mirror of `forward` over suffixes. */
-function backward(theta: Float32Array, off: number, n: number, k: number, dy?: Float32Array): void {
-  const w = k + 1
-  const last = n * w
-  B[last] = 0
-  dB[last] = 0
-  for (let j = 1; j <= k; j++) (B[last + j] = NEG), (dB[last + j] = 0)
-  for (let e = n - 1; e >= 0; e--) {
-    const th = theta[off + e]!
-    const d = dy === undefined ? 0 : dy[off + e]!
-    const row = e * w
-    const next = row + w
-    B[row] = B[next]!
-    dB[row] = dB[next]!
-    for (let j = 1; j <= k; j++) {
-      const a = B[next + j]!
-      const b = B[next + j - 1]! + th
-      const r = logAddExp(a, b)
-      B[row + j] = r
-      if (dy !== undefined) dB[row + j] = r === NEG ? 0 : Math.exp(a - r) * dB[next + j]! + Math.exp(b - r) * (dB[next + j - 1]! + d)
-    }
-  }
-}
+/** Fills alpha (and its tangent along `dy`) over the prefixes of `theta[off .. off + n)`. */
+const forward = (theta: Float32Array, off: number, n: number, k: number, dy?: Float32Array): void => sweep(A, dA, 1, theta, off, n, k, dy)
+
+/** Fills beta (and its tangent along `dy`) over the suffixes, the mirror of `forward`. */
+const backward = (theta: Float32Array, off: number, n: number, k: number, dy?: Float32Array): void => sweep(B, dB, -1, theta, off, n, k, dy)
 
 /**
  * Writes `P(z_e = 1)` for each `e` into `out[off ..]`, from the tables of `forward` and
