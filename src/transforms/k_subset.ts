@@ -129,18 +129,25 @@ interface Params {
   readonly k: number
 }
 
+/** Sizes the tables for `[n]` instances, then runs `body(off)` on each finite instance. */
+function eachInstance(fn: string, theta: Float32Array, n: number, k: number, count: number, body: (off: number, r: number) => void): void {
+  grow((n + 1) * (k + 1))
+  for (let r = 0; r < count; r++) {
+    checkFinite(fn, theta, r * n, n, r)
+    body(r * n, r)
+  }
+}
+
 const logPartitionKernel = defineKernel<Params>({
   name: 'kSubset.logPartition',
   operands: [{ name: 'theta', rank: 1 }],
   outputs: () => [{ shape: [], dtype: 'float32' }],
   host: ({ inputs: [theta], shapes: [shape], count, params: { fn, k }, outputs: [out] }) => {
     const n = shape![0]!
-    grow((n + 1) * (k + 1))
-    for (let r = 0; r < count; r++) {
-      checkFinite(fn, theta as Float32Array, r * n, n, r)
-      forward(theta as Float32Array, r * n, n, k)
+    eachInstance(fn, theta as Float32Array, n, k, count, (off, r) => {
+      forward(theta as Float32Array, off, n, k)
       out![r] = A[n * (k + 1) + k]!
-    }
+    })
   },
 })
 
@@ -150,13 +157,11 @@ const marginalsKernel = defineKernel<Params>({
   outputs: ([s]) => [{ shape: s!, dtype: 'float32' }],
   host: ({ inputs: [theta], shapes: [shape], count, params: { fn, k }, outputs: [out] }) => {
     const n = shape![0]!
-    grow((n + 1) * (k + 1))
-    for (let r = 0; r < count; r++) {
-      checkFinite(fn, theta as Float32Array, r * n, n, r)
-      forward(theta as Float32Array, r * n, n, k)
-      backward(theta as Float32Array, r * n, n, k)
-      marginalsFromTables(theta as Float32Array, r * n, n, k, out as Float32Array)
-    }
+    eachInstance(fn, theta as Float32Array, n, k, count, (off) => {
+      forward(theta as Float32Array, off, n, k)
+      backward(theta as Float32Array, off, n, k)
+      marginalsFromTables(theta as Float32Array, off, n, k, out as Float32Array)
+    })
   },
 })
 
@@ -170,13 +175,11 @@ const marginalsVjpKernel = defineKernel<Params>({
   outputs: ([s]) => [{ shape: s!, dtype: 'float32' }],
   host: ({ inputs: [theta, dy], shapes: [shape], count, params: { fn, k }, outputs: [out] }) => {
     const n = shape![0]!
-    grow((n + 1) * (k + 1))
-    for (let r = 0; r < count; r++) {
-      checkFinite(fn, theta as Float32Array, r * n, n, r)
-      forward(theta as Float32Array, r * n, n, k, dy as Float32Array)
-      backward(theta as Float32Array, r * n, n, k, dy as Float32Array)
-      marginalsFromTables(theta as Float32Array, r * n, n, k, out as Float32Array, dy as Float32Array)
-    }
+    eachInstance(fn, theta as Float32Array, n, k, count, (off) => {
+      forward(theta as Float32Array, off, n, k, dy as Float32Array)
+      backward(theta as Float32Array, off, n, k, dy as Float32Array)
+      marginalsFromTables(theta as Float32Array, off, n, k, out as Float32Array, dy as Float32Array)
+    })
   },
 })
 
