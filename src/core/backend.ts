@@ -61,7 +61,7 @@ export const loadBackend = (name: BackendName): TE.TaskEither<BackendError, Back
         throw new BackendError(`init(backend): unknown backend '${String(name)}'; expected one of ${BACKENDS.join(', ')}`)
       }
       await registerBackend[name]()
-      const ok = await tf.setBackend(name)
+      const ok = await withoutNewProcessHandlers(() => tf.setBackend(name))
       if (!ok) throw new BackendError(`init(backend): the '${name}' backend is registered but failed to initialize here`)
       await tf.ready()
       if (name === 'webgpu') checkSyncReadback()
@@ -76,6 +76,27 @@ export const loadBackend = (name: BackendName): TE.TaskEither<BackendError, Back
         ? e
         : new BackendError(`init(backend): the '${name}' backend failed to load: ${e instanceof Error ? e.message : String(e)}`),
   )
+
+/**
+ * Runs `body` and removes the `uncaughtException` and `unhandledRejection` handlers it adds to
+ * Node's `process`. The wasm backend's emscripten module installs handlers that rethrow every
+ * uncaught error from inside themselves, so Node prints the 39 KB minified line of the handler
+ * instead of the user's stack and exits with code 7; without them, an uncaught error prints the
+ * library's message and a normal stack, with the normal exit code. Browsers are untouched.
+ */
+async function withoutNewProcessHandlers<R>(body: () => Promise<R>): Promise<R> {
+  const events = ['uncaughtException', 'unhandledRejection'] as const
+  if (typeof process === 'undefined' || typeof process.listeners !== 'function') return body()
+  const emitter = process as unknown as { listeners(event: string): unknown[]; removeListener(event: string, listener: unknown): void }
+  const before = events.map((e) => new Set(emitter.listeners(e)))
+  try {
+    return await body()
+  } finally {
+    events.forEach((e, i) => {
+      for (const l of emitter.listeners(e)) if (!before[i]!.has(l)) emitter.removeListener(e, l)
+    })
+  }
+}
 
 /**
  * Throws a `BackendError` unless the current (webgpu) backend reads a GPU-computed tensor back

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { BackendError, fallbackOrder, grad, init, loadBackend, ops } from '../../src/index.js'
@@ -51,6 +53,14 @@ t('an unavailable or unknown backend asked for explicitly is a typed error, not 
   // The previous backend is still usable.
   assert.ok(['cpu', 'wasm'].includes(tf.getBackend()))
   await init({ backend: BACKEND })
+})
+
+t('an uncaught error after init() on wasm prints its own message and stack, exit code 1', () => {
+  const probe = fileURLToPath(new URL('./uncaught_probe.ts', import.meta.url))
+  const r = spawnSync(process.execPath, ['--import', 'tsx', probe], { encoding: 'utf8' })
+  assert.is(r.status, 1, `exit code ${r.status}`)
+  assert.ok(r.stderr.includes('Error: an uncaught error from user code'), r.stderr.slice(0, 500))
+  assert.ok(r.stderr.length < 4000, `stderr is ${r.stderr.length} characters (the wasm module's handler printed its source)`)
 })
 
 t.run()
