@@ -134,3 +134,13 @@ export class ArgumentError extends ImleError {
 export class GradError extends ImleError {
   readonly _tag = 'GradError' as const
 }
+
+/**
+ * `e` itself, or, when it is tfjs's error for computing before any backend was set up, a
+ * `BackendError` from `fn` that says to call `init()`.
+ */
+export function beforeInit(fn: string, e: unknown): unknown {
+  return e instanceof Error && e.message === 'No backend found in registry.'
+    ? new BackendError(`${fn}: no tfjs backend is ready; call \`await init()\` (from 'imle') before computing`)
+    : e
+}

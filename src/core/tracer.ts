@@ -13,7 +13,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { VmapError } from './errors.js'
+import { beforeInit, VmapError } from './errors.js'
 
 /** One active `vmap`: its level (unique, increasing with nesting) and batch size. */
 export interface Frame {
@@ -218,7 +218,13 @@ export const wrap = (level: number, b: Batched): tf.Tensor =>
  */
 export function bind<P>(prim: Primitive<P>, args: readonly unknown[], params: P): tf.Tensor | tf.Tensor[] {
   const level = topLevel(args)
-  if (level < 0) return prim.impl(args, params) as tf.Tensor | tf.Tensor[]
+  if (level < 0) {
+    try {
+      return prim.impl(args, params) as tf.Tensor | tf.Tensor[]
+    } catch (e) {
+      throw beforeInit(prim.name, e)
+    }
+  }
   const { size } = frameOf(level)
   const inner: Batched[] = args.map((a) =>
     a instanceof BatchTracer && a.level === level

@@ -18,4 +18,12 @@ t('importing imle patches nothing in tfjs; init() installs the gradients and the
   assert.equal(r.afterInit, { runKernel: true, gradients: true }, 'init() installed both')
 })
 
+t('computing before init() is a BackendError that says to call init()', () => {
+  const probe = fileURLToPath(new URL('./before_init_probe.ts', import.meta.url))
+  const out = execFileSync(process.execPath, ['--import', 'tsx', probe], { encoding: 'utf8' })
+  const messages = JSON.parse(out.trim().split('\n').pop()!) as string[]
+  assert.is(messages.length, 2)
+  for (const m of messages) assert.match(m, /^BackendError: .*no tfjs backend is ready; call `await init\(\)`/)
+})
+
 t.run()

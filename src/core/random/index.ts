@@ -36,7 +36,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { ArgumentError } from '../errors.js'
+import { ArgumentError, beforeInit } from '../errors.js'
 import { fillGamma, fillGumbel, fillNormal, fillUniform } from './fill.js'
 import { checkShape, keyedOp, type Key } from './keyed.js'
 import { threefry2x32 } from './threefry.js'
@@ -69,7 +69,11 @@ function words64(fn: string, arg: string, x: unknown): [number, number] {
  */
 export function key(seed: number): Key {
   const [hi, lo] = words64('random.key', 'seed', seed)
-  return tf.tensor1d(Int32Array.of(hi | 0, lo | 0), 'int32') // [2]
+  try {
+    return tf.tensor1d(Int32Array.of(hi | 0, lo | 0), 'int32') // [2]
+  } catch (e) {
+    throw beforeInit('random.key', e)
+  }
 }
 
 const splitOp = keyedOp<number, 'int32'>({
