@@ -69,7 +69,7 @@ function compute(
     const raws = flat.flatMap(([leaves]) => leaves.map((l) => tf.clone(batched ? toCanonical(l, frames) : l)))
     let kept: tf.Tensor[] = []
     let auxDef: tree.TreeDef | undefined
-    const { value: total, grads } = keepingOuterTape(() => tf.engine().gradients(
+    const { value: total, grads } = disposingOnError(() => kept, () => keepingOuterTape(() => tf.engine().gradients(
       () => {
         const newArgs = args.slice()
         let k = 0
@@ -97,7 +97,7 @@ function compute(
       raws,
       undefined,
       true,
-    ))
+    )))
     // Move the kept outputs back into this scope (a clone shares the data).
     const [value, ...auxRaw] = kept.map((t) => {
       const c = tf.clone(t)
@@ -124,19 +124,45 @@ function compute(
   }) as unknown as Computed
 }
 
+/** The parts of tfjs's engine state that `keepingOuterTape` manages. */
+interface TapeState {
+  activeTape: { readonly saved?: readonly tf.Tensor[] }[] | null | undefined
+  readonly gradientDepth: number
+}
+
 /**
  * Runs `body` (a `tf.engine().gradients` call) and puts back the tape that was active before
  * it. tfjs starts a fresh tape when no gradient is being recorded and drops it when done; a
  * `grad` inside a backward pass (a `customVjp` backward rule that differentiates something)
  * would otherwise drop the outer pass's tape while that pass still needs it.
+ *
+ * tfjs frees the tensors a fresh tape saved for the backward pass (kept clones of op inputs and
+ * outputs, `customGrad` residuals) only when the backward pass completes; when `body` throws
+ * (in `f`, in a gradient, in a `customVjp` backward rule or a solver it calls), they are freed
+ * here. A tape that was not fresh belongs to an enclosing `gradients` call, which frees it.
  */
 function keepingOuterTape<R>(body: () => R): R {
-  const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state
+  const state = (tf.engine() as unknown as { state: TapeState }).state
   const outer = state.activeTape
+  const fresh = state.gradientDepth === 0
   try {
     return body()
+  } catch (e) {
+    const tape = state.activeTape
+    if (fresh && tape !== outer && tape != null) for (const node of tape) for (const t of node.saved ?? []) t.dispose()
+    throw e
   } finally {
     state.activeTape = outer
+  }
+}
+
+/** Runs `body`; when it throws, disposes the (kept, so untracked by `tidy`) tensors `kept()`. */
+function disposingOnError<R>(kept: () => readonly tf.Tensor[], body: () => R): R {
+  try {
+    return body()
+  } catch (e) {
+    for (const t of kept()) t.dispose()
+    throw e
   }
 }
 

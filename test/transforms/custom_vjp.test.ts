@@ -89,6 +89,37 @@ t('a customVjp function closing over a batched value, under vmap and grad', () =
   assertClose(gw, tf.sum(xs, 0))
 })
 
+t('a failing fwd or bwd leaks nothing over 100 calls, with and without vmap', () => {
+  const fwdFails = customVjp(
+    (x: tf.Tensor): readonly [tf.Tensor, tf.Tensor] => {
+      ops.exp(ops.mul(x, 2))
+      throw new Error('fwd failed')
+    },
+    (_r: tf.Tensor, ct: tf.Tensor) => [ct] as const,
+  )
+  const bwdFails = customVjp(
+    (x: tf.Tensor) => [ops.square(x), x] as const,
+    (): [tf.Tensor] => {
+      throw new Error('bwd failed')
+    },
+  )
+  const x = tf.tensor1d([1, 2, 3])
+  const xs = tf.ones([4, 3])
+  const calls: [string, () => unknown][] = [
+    ['fwd', () => fwdFails(x)],
+    ['vmap fwd', () => vmap(fwdFails)(xs)],
+    ['grad fwd', () => grad((a: tf.Tensor) => ops.sum(fwdFails(a)))(x)],
+    ['grad bwd', () => grad((a: tf.Tensor) => ops.sum(bwdFails(ops.exp(a))))(x)],
+    ['grad vmap bwd', () => grad((a: tf.Tensor) => ops.sum(vmap(bwdFails)(a)))(xs)],
+    ['vmap grad bwd', () => vmap(grad((a: tf.Tensor) => ops.sum(bwdFails(a))))(xs)],
+  ]
+  for (const [what, call] of calls) {
+    const before = tf.memory().numTensors
+    for (let i = 0; i < 100; i++) assert.throws(call, undefined, what)
+    assert.is(tf.memory().numTensors - before, 0, `${what}: tensors leaked over 100 failed calls`)
+  }
+})
+
 t('no leaks', () => {
   const xs = tf.randomNormal([5, 3])
   const y = tf.randomNormal([3])

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { grad, GradError, ops, valueAndGrad, vmap } from '../../src/index.js'
+import { customVjp, grad, GradError, imle, noise, ops, random, solvers, target, valueAndGrad, vmap } from '../../src/index.js'
 import { assertClose, assertNoLeak, setup } from '../support/helpers.js'
 
 const t = suite('grad')
@@ -116,6 +116,69 @@ t('no leaks: grad, valueAndGrad, vmap(grad), grad(vmap)', () => {
   tf.dispose(assertNoLeak(() => valueAndGrad(loss)(w, xs), 2))
   assertNoLeak(() => vmap(grad(loss), { inAxes: [null, 0] })(w, xs), 1).dispose()
   assertNoLeak(() => grad((v: tf.Tensor) => ops.sum(vmap(loss, { inAxes: [null, 0] })(v, xs)))(w), 1).dispose()
+})
+
+/** Calls `fail` 100 times, asserting each throws, and that no tensor is left behind. */
+function assertFailuresLeakNothing(what: string, fail: () => unknown): void {
+  const before = tf.memory().numTensors
+  for (let i = 0; i < 100; i++) assert.throws(fail, undefined, what)
+  assert.is(tf.memory().numTensors - before, 0, `${what}: tensors leaked over 100 failed calls`)
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number; kernelDepth: number; activeScope: unknown } }).state
+  assert.is(state.gradientDepth, 0, `${what}: a tape is still recording`)
+  assert.is(state.kernelDepth, 0, `${what}: a kernel is still open`)
+}
+
+t('errors raised inside grad leak nothing: in f, after a vmap, in a customVjp backward pass, in an imle solver', () => {
+  const x = tf.tensor1d([0.5, -1, 2])
+  const xs = tf.ones([4, 3])
+  assertFailuresLeakNothing('f throws after some ops', () =>
+    grad((a: tf.Tensor) => {
+      ops.sum(ops.exp(ops.mul(a, 2)))
+      throw new Error('f failed')
+    })(x),
+  )
+  assertFailuresLeakNothing('f throws under vmap', () =>
+    grad((a: tf.Tensor) => ops.sum(vmap((r: tf.Tensor) => ops.mul(ops.exp(r), ops.sum(ops.reshape(r, [2, -1]))))(a)))(xs),
+  )
+  const failing = customVjp(
+    (a: tf.Tensor) => [ops.square(a), a] as const,
+    (): [tf.Tensor] => {
+      throw new Error('bwd failed')
+    },
+  )
+  assertFailuresLeakNothing('customVjp bwd throws', () => grad((a: tf.Tensor) => ops.sum(ops.exp(failing(ops.mul(a, 2)))))(x))
+  assertFailuresLeakNothing('customVjp bwd throws under vmap', () =>
+    grad((a: tf.Tensor) => ops.sum(vmap((r: tf.Tensor) => ops.exp(failing(r)))(a)))(xs),
+  )
+  // A user's solver that throws on every second call: the forward pass solves, the backward fails.
+  let calls = 0
+  const flaky = solvers.define({
+    name: 'flakyArgmax',
+    instanceRank: 1,
+    axes: ['n'],
+    kernel: (theta, out, count, [n]) => {
+      if (++calls % 2 === 0) throw new Error('solver failed')
+      for (let r = 0; r < count; r++) {
+        let best = 0
+        for (let i = 1; i < n!; i++) if (theta[r * n! + i]! > theta[r * n! + best]!) best = i
+        out[r * n! + best] = 1
+      }
+    },
+  })
+  const layer = imle(flaky, noise.gumbel(), target.standard({ beta: 1 }), { nbSamples: 2 })
+  const key = random.key(0)
+  const keys = random.split(key, 4)
+  const w = tf.tensor2d([[1, 2, 3], [3, 2, 1]])
+  assertFailuresLeakNothing('imle solver throws in the backward pass', () => {
+    calls = 0
+    return grad((th: tf.Tensor) => ops.sum(ops.mul(layer(th, key), w)))(x)
+  })
+  assertFailuresLeakNothing('vmap(imle) solver throws in the backward pass', () => {
+    calls = 0
+    return grad((th: tf.Tensor) => ops.sum(vmap((r: tf.Tensor, k: tf.Tensor) => ops.sum(ops.mul(layer(r, k), w)))(th, keys)))(xs)
+  })
+  // And the engine still differentiates afterwards.
+  assertClose(grad((a: tf.Tensor) => ops.sum(ops.square(a)))(x), tf.tensor1d([1, -2, 4]))
 })
 
 t('errors: non-scalar output, argnums out of range, int argument', () => {

@@ -101,7 +101,15 @@ export const matMul: (a: Operand, b: Operand, transposeA?: boolean, transposeB?:
   (a: Operand, b: Operand, transposeA?: boolean, transposeB?: boolean) => tf.Tensor
 >(
   'matMul',
-  ([a, b], { transposeA, transposeB }) => tf.matMul(a, b, transposeA, transposeB),
+  ([a, b], { transposeA, transposeB }) => {
+    const x = a instanceof tf.Tensor ? a : tf.tensor(a as tf.TensorLike)
+    const y = b instanceof tf.Tensor ? b : tf.tensor(b as tf.TensorLike)
+    if (x.rank <= 2 || y.rank <= 2 || (x.rank === 3 && y.rank === 3)) return tf.matMul(x, y, transposeA, transposeB)
+    // tf's kernels broadcast batch axes by flat index: give each operand the full batch shape
+    // unless its own is a suffix of it.
+    const outer = tf.broadcast_util.assertAndGetBroadcastShape(x.shape.slice(0, -2), y.shape.slice(0, -2))
+    return tf.matMul(forProduct(x, outer), forProduct(y, outer), transposeA, transposeB) // [...outer, m, n]
+  },
   matMulRule,
   (bind2) =>
     (a, b, transposeA = false, transposeB = false) =>

@@ -54,7 +54,14 @@ export const oneHot: (
   (indices: Operand, depth: number, onValue?: number, offValue?: number, dtype?: tf.DataType) => tf.Tensor
 >(
   'oneHot',
-  ([i], { depth, onValue, offValue, dtype }) => tf.oneHot(i, depth, onValue, offValue, dtype),
+  // tfjs's wasm kernel writes int32 words whatever the dtype: other dtypes are made from 0/1 int32.
+  ([i], { depth, onValue, offValue, dtype }) =>
+    dtype === 'int32'
+      ? tf.oneHot(i, depth, onValue, offValue, dtype)
+      : tf.tidy(() => {
+          const hot = tf.cast(tf.oneHot(i, depth), 'float32') // [...s, depth], 0 or 1
+          return tf.cast(tf.add(tf.mul(hot, onValue), tf.mul(tf.sub(1, hot), offValue)), dtype) // exactly on or off
+        }),
   // The new axis is appended after every other, the batch axis included: it stays put.
   () => unaryRule((i, { depth, onValue, offValue, dtype }) => oneHot(i, depth, onValue, offValue, dtype)),
   (b) =>
