@@ -35,6 +35,21 @@ const isNode = (): boolean =>
  */
 export const fallbackOrder = (): readonly BackendName[] => (isNode() ? ['wasm', 'cpu'] : ['webgpu', 'wasm', 'cpu'])
 
+/** The tfjs version imle is built and tested with (its peer dependencies'). */
+export const TFJS_VERSION = '4.22.0'
+
+/** Each backend's package: optional peer dependencies, installed by the user as needed. */
+const PACKAGES: Record<BackendName, string> = {
+  cpu: '@tensorflow/tfjs-backend-cpu',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
+}
+
+/** Whether `e` says an imported package is not installed (Node's ESM and CJS codes, bundlers' messages). */
+const missingPackage = (e: unknown): boolean =>
+  e instanceof Error &&
+  ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || (e as { code?: string }).code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(e.message))
+
 // Each backend package registers itself with tfjs when imported; import lazily, so that a
 // bundle which never asks for webgpu never evaluates it.
 const registerBackend: Record<BackendName, () => Promise<unknown>> = {
@@ -60,7 +75,12 @@ export const loadBackend = (name: BackendName): TE.TaskEither<BackendError, Back
       if (!BACKENDS.includes(name)) {
         throw new BackendError(`init(backend): unknown backend '${String(name)}'; expected one of ${BACKENDS.join(', ')}`)
       }
-      await registerBackend[name]()
+      await registerBackend[name]().catch((e: unknown) => {
+        throw missingPackage(e) ? new BackendError(
+          `init(backend): the '${name}' backend needs the package ${PACKAGES[name]}, which is not installed; ` +
+            `install it next to imle: npm install ${PACKAGES[name]}@${TFJS_VERSION}`,
+        ) : e
+      })
       const ok = await withoutNewProcessHandlers(() => tf.setBackend(name))
       if (!ok) throw new BackendError(`init(backend): the '${name}' backend is registered but failed to initialize here`)
       await tf.ready()

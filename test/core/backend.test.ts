@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -61,6 +62,14 @@ t('an uncaught error after init() on wasm prints its own message and stack, exit
   assert.is(r.status, 1, `exit code ${r.status}`)
   assert.ok(r.stderr.includes('Error: an uncaught error from user code'), r.stderr.slice(0, 500))
   assert.ok(r.stderr.length < 4000, `stderr is ${r.stderr.length} characters (the wasm module's handler printed its source)`)
+})
+
+t('the tfjs version init() names for a missing backend is the peer dependencies\' version', async () => {
+  const { TFJS_VERSION } = await import('../../src/core/backend.js')
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { peerDependencies: Record<string, string> }
+  for (const name of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu']) {
+    assert.is(pkg.peerDependencies[name], TFJS_VERSION, name)
+  }
 })
 
 t.run()

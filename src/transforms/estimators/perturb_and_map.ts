@@ -140,15 +140,27 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
   const perturb = estimator.perturb ?? ((theta: tf.Tensor, noise: tf.Tensor) => ops.add(theta, noise))
   let state = adapt?.initial as State
   type Residuals = { readonly theta: tf.Tensor; readonly eps: tf.Tensor; readonly z: tf.Tensor }
+  const present = estimator.output
+  // The layer's own presentation of the rows, applied inside the custom gradient (no tape node
+  // of its own): the mean over the rows, one row squeezed, or the rows as they are; `rows`
+  // takes the cotangent of that output back to the rows. An estimator's `output` rule is
+  // applied outside, with ops, and gets the rows.
+  const own = present === undefined
+  const toOutput = (z: tf.Tensor): tf.Tensor => (!own ? z : reduce === 'mean' ? meanRows(z) : R === 1 ? ops.squeeze(z, [0]) : z)
+  const rows = (dy: tf.Tensor): tf.Tensor => {
+    if (!own || (reduce === 'none' && R > 1)) return dy // [R, ...s]
+    const one = ops.expandDims(reduce === 'mean' && R > 1 ? ops.div(dy, R) : dy, 0) // [1, ...s]
+    return R === 1 ? one : ops.broadcastTo(one, [R, ...dy.shape]) // [R, ...s]
+  }
   const core = customVjp(
     (theta: tf.Tensor, key: tf.Tensor): readonly [tf.Tensor, Residuals] => {
       const eps = law.sample(key, [R, ...theta.shape]) // [S * M, ...s]
       const z = solve(perturb(theta, scaled(eps, tau))) // [S * M, ...s]
-      return [z, { theta, eps, z }]
+      return [toOutput(z), { theta, eps, z }]
     },
-    ({ theta, eps, z }: Residuals, dz: tf.Tensor) => {
+    ({ theta, eps, z }: Residuals, dy: tf.Tensor) => {
       const ctx: BackwardContext<State> = {
-        theta, eps, z, dz, state, noise: law,
+        theta, eps, z, dz: rows(dy), state, noise: law,
         solve, perturbed: perturbed(eps), marginal, nbSamples: S, nbMarginalSamples: M, inputNoiseTemperature: tau,
       }
       const result = estimator.backward(ctx)
@@ -161,15 +173,12 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
       return [grad, null] as const
     },
   )
-  const present = estimator.output
   const rank = isSolver(map) ? map.instanceRank : undefined
   const layer = (theta: tf.Tensor, key: tf.Tensor): tf.Tensor => {
     checkTheta(fn, theta, rank)
     checkKey(fn, key)
-    const z = core(sense === 'min' ? ops.neg(theta) : theta, key) // [S * M, ...s]
-    if (reduce === 'mean') return meanRows(z) // [...s]
-    if (present !== undefined) return present(z, R)
-    return R === 1 ? ops.squeeze(z, [0]) : z // [...s] for one row (torch-imle's presentation), else [R, ...s]
+    const out = core(sense === 'min' ? ops.neg(theta) : theta, key) // [...s] or [R, ...s]
+    return own ? out : present(out, R)
   }
   const mapOnly = (theta: tf.Tensor): tf.Tensor => {
     checkTheta(`${fn}.map`, theta, rank)
