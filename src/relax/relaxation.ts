@@ -12,6 +12,7 @@ import { ArgumentError } from '../core/errors.js'
 import * as ops from '../core/ops.js'
 import * as random from '../core/random/index.js'
 import type { Key } from '../core/random/index.js'
+import { topK } from '../solvers/top_k/index.js'
 
 /**
  * The codec of a relaxation's options: `nbSamples` `S`, when given, makes the relaxation
@@ -45,6 +46,8 @@ export interface SubsetRelaxation<Tag extends string = string> {
   readonly tau: number
   /** `S` when the relaxation returns `[S, n]`; `undefined` when it returns `[n]`. */
   readonly nbSamples: number | undefined
+  /** The top-k mask of `theta` for evaluation (no key, no gradient): what the relaxation relaxes. */
+  readonly map: (theta: tf.Tensor) => tf.Tensor
 }
 
 const describe = (x: unknown): string => (typeof x === 'number' ? String(x) : `${typeof x} ${String(x)}`)
@@ -86,5 +89,5 @@ export function subsetRelaxation<Tag extends string>(
       return nbSamples === undefined ? ops.squeeze(out, [0]) : out // [n] or [S, n]
     })
   }
-  return Object.assign(relaxation, { _tag: tag, k, tau, nbSamples })
+  return Object.assign(relaxation, { _tag: tag, k, tau, nbSamples, map: topK(k) })
 }

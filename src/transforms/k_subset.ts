@@ -26,6 +26,7 @@ import { defineKernel } from '../core/kernel.js'
 import * as ops from '../core/ops.js'
 import { fillUniform } from '../core/random/fill.js'
 import { checkKey, type Key } from '../core/random/keyed.js'
+import { topK } from '../solvers/top_k/index.js'
 import { customVjp } from './custom_vjp.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -301,11 +302,13 @@ export function marginals(theta: tf.Tensor, k: number): tf.Tensor {
  * vmap(layer)(thetas)                                                          // [B, n]
  * ```
  */
-export function layer(k: number): (theta: tf.Tensor) => tf.Tensor {
+export function layer(k: number): ((theta: tf.Tensor) => tf.Tensor) & { readonly map: (theta: tf.Tensor) => tf.Tensor } {
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) {
     throw new ArgumentError(`kSubset.layer(k): k must be a non-negative integer but got ${String(k)}`)
   }
-  return (theta) => marginals(theta, k)
+  // The mode of the law: the top-k mask (no subset when k = 0).
+  const mode = k === 0 ? (theta: tf.Tensor) => ops.zerosLike(theta) : topK(k)
+  return Object.assign((theta: tf.Tensor) => marginals(theta, k), { map: mode })
 }
 
 /**

@@ -58,6 +58,8 @@ export interface ScoreFunctionLogProb {
 export interface ScoreFunctionLayer {
   (theta: tf.Tensor, key: Key): tf.Tensor
   readonly config: ScoreFunctionConfig
+  /** The MAP state for evaluation, no key, no gradient (when the layer was given a `map`). */
+  readonly map: (theta: tf.Tensor) => tf.Tensor
 }
 
 /** The defaults of the score function's options. */
@@ -101,8 +103,13 @@ function weights(f: tf.Tensor, S: number, baseline: ScoreFunctionConfig['baselin
  * const z = layer(theta, random.key(0))   // [64, n]
  * ```
  */
-export function scoreFunction(sampler: ScoreFunctionSampler, logProb: ScoreFunctionLogProb, options: ScoreFunctionOptions = {}): ScoreFunctionLayer {
-  return make('scoreFunction', sampler, logProb, options)
+export function scoreFunction(
+  sampler: ScoreFunctionSampler,
+  logProb: ScoreFunctionLogProb,
+  options: ScoreFunctionOptions = {},
+  map?: (theta: tf.Tensor) => tf.Tensor,
+): ScoreFunctionLayer {
+  return make('scoreFunction', sampler, logProb, options, map)
 }
 
 /**
@@ -126,10 +133,16 @@ export function kSubsetScoreFunction(k: number, options: ScoreFunctionOptions = 
       ops.sub(ops.sum(ops.mul(ops.expandDims(c, -1), z), 0), ops.mul(ops.sum(c), kSubset.marginals(theta, k))), // [n]
   })
   const sampler: ScoreFunctionSampler = (theta, key, S) => kSubset.sample(theta, k, key, { nbSamples: S }) // [S, n]
-  return make('kSubsetScoreFunction', sampler, logProb, options)
+  return make('kSubsetScoreFunction', sampler, logProb, options, kSubset.layer(k).map)
 }
 
-function make(fn: string, sampler: ScoreFunctionSampler, logProb: ScoreFunctionLogProb, options: ScoreFunctionOptions): ScoreFunctionLayer {
+function make(
+  fn: string,
+  sampler: ScoreFunctionSampler,
+  logProb: ScoreFunctionLogProb,
+  options: ScoreFunctionOptions,
+  map?: (theta: tf.Tensor) => tf.Tensor,
+): ScoreFunctionLayer {
   const config = decodeOrThrow(fn, ScoreFunctionConfig, { ...scoreFunctionDefaults, ...options })
   const { nbSamples: S, baseline } = config
   if (baseline === 'mean' && S < 2) {
@@ -167,5 +180,10 @@ function make(fn: string, sampler: ScoreFunctionSampler, logProb: ScoreFunctionL
     checkKey(`${fn}(key)`, key)
     return core(theta, key) // [S, ...o]
   }
-  return Object.assign(layer, { config })
+  const mapOnly =
+    map ??
+    ((): tf.Tensor => {
+      throw new ArgumentError(`${fn}.map: this layer has no MAP solver; pass one as scoreFunction's fourth argument`)
+    })
+  return Object.assign(layer, { config, map: mapOnly })
 }

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
-import { grad, kSubset, kSubsetScoreFunction, ops, random, relax, vmap } from '../../../src/index.js'
+import * as assert from 'uvu/assert'
+import { ArgumentError, grad, kSubset, kSubsetScoreFunction, ops, random, relax, scoreFunction, vmap } from '../../../src/index.js'
 import { assertClose, assertNoLeak, setup } from '../../support/helpers.js'
 
 const t = suite('estimators beside the path')
@@ -38,5 +39,14 @@ for (const [name, layer] of layers) {
     }, 0)
   })
 }
+
+t('each has layer.map: the top-k mask for evaluation (a generic scoreFunction without a map says so)', () => {
+  const theta = tf.tensor1d([0.5, 2, -1, 1, 0, 3])
+  const top2 = tf.tensor1d([0, 1, 0, 0, 0, 1])
+  for (const l of [kSubsetScoreFunction(2, { nbSamples: 2 }), exact, relax.softSub(2, 0.5), relax.gumbelSoftmaxSubset(2, 0.5)]) assertClose(l.map(theta), top2, 0, 0)
+  assertClose(vmap(exact.map)(tf.stack([theta, tf.neg(theta)])), tf.stack([top2, tf.tensor1d([0, 0, 1, 0, 1, 0])]), 0, 0, 'under vmap')
+  const generic = scoreFunction((th, key, S) => kSubset.sample(th, 2, key, { nbSamples: S }), (th, z) => kSubset.logProb(th, 2, z), { nbSamples: 2 })
+  assert.throws(() => generic.map(theta), (e: unknown) => e instanceof ArgumentError && /scoreFunction\.map: this layer has no MAP solver/.test(e.message))
+})
 
 t.run()
