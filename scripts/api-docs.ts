@@ -156,17 +156,23 @@ function classOutline(d: ts.ClassDeclaration): string {
 /** Drops `import("/abs/path")` qualifiers, which would make the page depend on the checkout. */
 const noImportTypes = (s: string): string => s.replace(/import\("[^"]*"\)\./g, '')
 
+/** The longest type string the page shows; longer ones end in `...`. */
+const MAX_TYPE = 240
+
 /**
  * A const's type via the checker. A function type is written as its one signature (so that a
- * module-private alias such as `Unary` is spelled out); anything else as the checker writes it,
- * truncated by the checker when very long.
+ * module-private alias such as `Unary` is spelled out); anything else as the checker writes it.
+ * The checker's own truncation counts the `import("/abs/path")` qualifiers it later loses, so
+ * the page would depend on where the checkout lives: the type is written whole, stripped, and
+ * then cut at `MAX_TYPE` characters.
  */
 function constType(symbol: ts.Symbol, decl: ts.VariableDeclaration, checker: ts.TypeChecker): string {
   const type = checker.getTypeOfSymbolAtLocation(symbol, decl)
   const signatures = type.getCallSignatures()
   const isPlainFunction = signatures.length === 1 && type.getProperties().length === 0
-  const flags = isPlainFunction ? ts.TypeFormatFlags.InTypeAlias : ts.TypeFormatFlags.None
-  return noImportTypes(checker.typeToString(type, decl, flags))
+  const flags = (isPlainFunction ? ts.TypeFormatFlags.InTypeAlias : ts.TypeFormatFlags.None) | ts.TypeFormatFlags.NoTruncation
+  const whole = noImportTypes(checker.typeToString(type, decl, flags))
+  return whole.length > MAX_TYPE ? `${whole.slice(0, MAX_TYPE)}...` : whole
 }
 
 function signature(e: PublicExport, kind: Kind, checker: ts.TypeChecker): string {
