@@ -71,15 +71,24 @@ export function vmapProperty(g: fc.GeneratorValue): void {
   })
 }
 
-/** `vmap(grad(loss))` gives per-example gradients (batched at 0, shared inputs too). */
-export function vmapGradProperty(g: fc.GeneratorValue): void {
+/**
+ * A random program with a vmap level over its inputs (some shared), each example's inputs, and
+ * each example's float64 finite-difference gradient: what the `vmap(grad)` and `grad(vmap)`
+ * properties compare against.
+ */
+function batchedGradCase(g: fc.GeneratorValue) {
   const p = genProgram(g, 'grad')
   const lv = drawLevel(g, p.inputs.map((s) => s.length))
   const data = drawData(g, p, lv.axes.map((a) => (a === null ? 1 : lv.size)))
   const pick = (b: number) => (i: number) => (lv.axes[i] === null ? 0 : b)
   const examples = Array.from({ length: lv.size }, (_, b) => exampleArrs(p, data, pick(b)))
   requireClean(p, examples)
-  const fds = examples.map((xs) => fdGrad(p, xs))
+  return { p, lv, examples, fds: examples.map((xs) => fdGrad(p, xs)) }
+}
+
+/** `vmap(grad(loss))` gives per-example gradients (batched at 0, shared inputs too). */
+export function vmapGradProperty(g: fc.GeneratorValue): void {
+  const { p, lv, examples, fds } = batchedGradCase(g)
   tf.tidy(() => {
     const xs = p.inputs.map((_, i) => toTensor(batchedInput(examples.map((e) => e[i]!), lv.axes[i]!)))
     const perExample = grad((...a: tf.Tensor[]) => lossOps(p, a), { argnums: argnumsOf(p) })
@@ -96,13 +105,7 @@ export function vmapGradProperty(g: fc.GeneratorValue): void {
  * shared one (`inAxes: null`) the sum over examples.
  */
 export function gradVmapProperty(g: fc.GeneratorValue): void {
-  const p = genProgram(g, 'grad')
-  const lv = drawLevel(g, p.inputs.map((s) => s.length))
-  const data = drawData(g, p, lv.axes.map((a) => (a === null ? 1 : lv.size)))
-  const pick = (b: number) => (i: number) => (lv.axes[i] === null ? 0 : b)
-  const examples = Array.from({ length: lv.size }, (_, b) => exampleArrs(p, data, pick(b)))
-  requireClean(p, examples)
-  const fds = examples.map((xs) => fdGrad(p, xs))
+  const { p, lv, examples, fds } = batchedGradCase(g)
   tf.tidy(() => {
     const xs = p.inputs.map((_, i) => toTensor(batchedInput(examples.map((e) => e[i]!), lv.axes[i]!)))
     const total = (...a: tf.Tensor[]): tf.Tensor => tf.sum(vmap((...e: tf.Tensor[]) => lossOps(p, e), { inAxes: [...lv.spelled] })(...a) as tf.Tensor)
