@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, NonNegative, Positive } from '../core/config.js'
+import { decodeOrThrow, Positive, show } from '../core/config.js'
+import { ConfigError } from '../core/errors.js'
 import * as tree from '../core/tree.js'
 
 /** The state of `adam`: step count and first/second moment estimates (same structure as params). */
@@ -25,6 +26,9 @@ export interface Optimizer<S, P> {
   readonly update: (grads: P, state: S) => readonly [P, S]
 }
 
+/** A decay rate in `[0, 1)`: `b = 1` divides by `1 - b^t = 0` (Adam's bias correction). */
+const Decay = t.refinement(t.number, (n) => n >= 0 && n < 1, 'a number in [0, 1)')
+
 /**
  * The codec of `adam`'s options.
  *
@@ -33,7 +37,7 @@ export interface Optimizer<S, P> {
  * optim.AdamConfig.decode({ learningRate: 0.1, b1: 0.9, b2: 0.999, eps: 1e-8 })   // Right(...)
  * ```
  */
-export const AdamConfig = t.type({ learningRate: Positive, b1: NonNegative, b2: NonNegative, eps: Positive })
+export const AdamConfig = t.type({ learningRate: Positive, b1: Decay, b2: Decay, eps: Positive })
 /** The decoded options of `adam`. */
 export type AdamConfig = t.TypeOf<typeof AdamConfig>
 
@@ -57,6 +61,9 @@ export type AdamConfig = t.TypeOf<typeof AdamConfig>
  * ```
  */
 export function adam<P>(options: Partial<{ learningRate: number; b1: number; b2: number; eps: number }> = {}): Optimizer<AdamState<P>, P> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigError(`optim.adam(options): expected an object of options but got ${show(options)}`)
+  }
   const c = decodeOrThrow('optim.adam', AdamConfig, { learningRate: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, ...options })
   return {
     _tag: 'adam',

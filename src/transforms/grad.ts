@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { installEngine } from '../core/engine.js'
 import { fromCanonical, toCanonical } from '../core/batching.js'
+import { show } from '../core/config.js'
 import { GradError } from '../core/errors.js'
 import { activeFrames } from '../core/tracer.js'
 import * as tree from '../core/tree.js'
@@ -27,6 +28,14 @@ export interface GradOptions {
 
 const isFloat = (t: tf.Tensor): boolean => t.dtype === 'float32'
 
+/** Checks the transformation's own arguments: `f` a function, `options` an object with a boolean `hasAux`. */
+function checkArgs(fnName: string, f: unknown, options: unknown): void {
+  if (typeof f !== 'function') throw new GradError(`${fnName}(f): f must be a function but got ${show(f)}`)
+  if (typeof options !== 'object' || options === null) throw new GradError(`${fnName}(options): expected an object { argnums?, hasAux? } but got ${show(options)}`)
+  const { hasAux } = options as GradOptions
+  if (hasAux !== undefined && typeof hasAux !== 'boolean') throw new GradError(`${fnName}(options.hasAux): expected a boolean but got ${show(hasAux)}`)
+}
+
 interface Computed {
   readonly value: tf.Tensor
   readonly aux: unknown
@@ -40,7 +49,12 @@ function compute(
   hasAux: boolean,
   args: readonly unknown[],
 ): Computed {
+  if (typeof argnums !== 'number' && !Array.isArray(argnums)) {
+    throw new GradError(`${fnName}(options.argnums): argnums must be an integer or an array of integers but got ${show(argnums)}`)
+  }
   const nums = typeof argnums === 'number' ? [argnums] : [...argnums]
+  const dup = nums.find((n, i) => nums.indexOf(n) !== i)
+  if (dup !== undefined) throw new GradError(`${fnName}(options.argnums): argnums lists argument ${dup} more than once (duplicate argnums: ${show(nums)})`)
   if (nums.length === 0) throw new GradError(`${fnName}: argnums is empty; give at least one argument index`)
   for (const n of nums) {
     if (!Number.isInteger(n) || n < 0 || n >= args.length) {
@@ -51,6 +65,11 @@ function compute(
     }
   }
   const flat = nums.map((n) => tree.flatten(args[n]))
+  flat.forEach(([leaves], j) => {
+    if (leaves.length === 0) {
+      throw new GradError(`${fnName}: argument ${nums[j]} has no tensor leaf to differentiate (got ${show(args[nums[j]!])}); pass a float32 tensor or a pytree of them`)
+    }
+  })
   flat.forEach(([leaves], j) => {
     leaves.forEach((l) => {
       if (!isFloat(l)) {
@@ -206,6 +225,7 @@ export function valueAndGrad<Args extends any[], Aux, const N extends number | r
   options: { readonly argnums?: N; readonly hasAux: true },
 ): (...args: Args) => [[tf.Tensor, Aux], Grads<Args, N>]
 export function valueAndGrad(f: (...args: any[]) => any, options: GradOptions = {}): (...args: any[]) => unknown {
+  checkArgs('valueAndGrad', f, options)
   installEngine()
   const { argnums = 0, hasAux = false } = options
   return (...args: unknown[]) => {
@@ -236,6 +256,7 @@ export function grad<Args extends any[], Aux, const N extends number | readonly 
   options: { readonly argnums?: N; readonly hasAux: true },
 ): (...args: Args) => [Grads<Args, N>, Aux]
 export function grad(f: (...args: any[]) => any, options: GradOptions = {}): (...args: any[]) => unknown {
+  checkArgs('grad', f, options)
   const vg = valueAndGrad(f as (...args: any[]) => tf.Tensor, options as { argnums?: number })
   const hasAux = options.hasAux ?? false
   return (...args: unknown[]) => {

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { installEngine } from '../core/engine.js'
 import { bdimTo, moveAxis } from '../core/batch_rules.js'
+import { show } from '../core/config.js'
 import { TreeMismatchError, VmapError } from '../core/errors.js'
 import { BatchTracer, withFrame } from '../core/tracer.js'
 import * as tree from '../core/tree.js'
@@ -48,6 +49,8 @@ const isAxisSpec = (x: unknown): x is AxisSpec => x === null || typeof x === 'nu
  */
 export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptions = {}): F {
   installEngine()
+  if (typeof f !== 'function') throw new VmapError(`vmap(f): f must be a function but got ${show(f)}`)
+  if (typeof options !== 'object' || options === null) throw new VmapError(`vmap(options): expected an object { inAxes?, outAxes? } but got ${show(options)}`)
   const { inAxes = 0, outAxes = 0 } = options
   const batched = (...args: unknown[]): unknown => {
     const [leaves, def] = tree.flatten(args)
@@ -88,12 +91,30 @@ export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptio
       })
       const out = f(...(tree.unflatten(def, inTracers) as unknown[]))
       const [outLeaves, outDef] = tree.flatten(out)
+      if (outLeaves.length === 0 || hasStatic(outDef)) {
+        throw new VmapError(`vmap(f): f must return a tensor or a pytree of tensors, but returned ${showOutput(out)}`)
+      }
       const oAxes = tree.broadcastPrefix('vmap(outAxes)', outAxes, outDef, isAxisSpec)
       const results = outLeaves.map((leaf, i) => unbatchOutput(leaf, frame.level, frame.size, oAxes[i]!, i))
       return tree.unflatten<tf.TensorContainer>(outDef, results)
     }))
   }
   return batched as F
+}
+
+/** Whether a structure holds a non-tensor leaf other than `null` (a number, a string, `undefined`). */
+const hasStatic = (def: tree.TreeDef): boolean =>
+  def.kind === 'static' ? def.value !== null : def.kind === 'leaf' ? false : def.children.some(hasStatic)
+
+/** A vmapped function's output as a message shows it: tensors by shape, other values as JSON. */
+function showOutput(out: unknown): string {
+  if (out instanceof tf.Tensor) return `a tensor of per-example shape [${out.shape.join(', ')}]`
+  if (out === undefined) return 'undefined'
+  try {
+    return JSON.stringify(out, (_k, v: unknown) => (v instanceof tf.Tensor ? `<tensor [${v.shape.join(', ')}]>` : v === undefined ? 'undefined' : v)) ?? String(out)
+  } catch {
+    return String(out)
+  }
 }
 
 /** The axis spec of every tensor leaf of the argument list. */

@@ -11,6 +11,20 @@ import { checkShape } from '../../core/random/keyed.js'
 import { sampleSumOfGammaExact, sampleSumOfGammaTable, sumOfGammaLaw, sumOfGammaPdf, sumOfGammaTable } from '../sum_of_gamma/index.js'
 import type { Noise } from './noise.js'
 
+/** The bounds of `noise.sumOfGamma`'s `k` and `nbIterations`: outside them the law's series and table build do not finish in reasonable time (`k = 1e-300` never returns; `k = 1000, nbIterations = 10000` takes 25 s). */
+export const SUM_OF_GAMMA_BOUNDS = { minK: 0.01, maxK: 1e6, maxIterations: 1000 } as const
+
+/** `k`: Positive, and in `[0.01, 1e6]` (the bound is checked for positive values only, so that `-1` reads "expected Positive"). */
+const SumOfGammaK = t.intersection([
+  Positive,
+  t.refinement(t.number, (n) => !(n > 0 && n < SUM_OF_GAMMA_BOUNDS.minK) && !(n > SUM_OF_GAMMA_BOUNDS.maxK), 'a k in [0.01, 1e6]'),
+])
+/** `nbIterations`: PositiveInt, at most 1000. */
+const SumOfGammaIterations = t.intersection([
+  PositiveInt,
+  t.refinement(t.number, (n) => !(n > SUM_OF_GAMMA_BOUNDS.maxIterations), 'an nbIterations in [1, 1000]'),
+])
+
 /**
  * The codec of `noise.sumOfGamma`'s options (after defaults).
  *
@@ -20,8 +34,8 @@ import type { Noise } from './noise.js'
  * ```
  */
 export const SumOfGammaConfig = t.type({
-  k: Positive,
-  nbIterations: PositiveInt,
+  k: SumOfGammaK,
+  nbIterations: SumOfGammaIterations,
   sampler: t.union([t.literal('table'), t.literal('exact')]),
 })
 /** The decoded options of `noise.sumOfGamma`. */
