@@ -19,7 +19,7 @@ import {
   physicalAxis,
   reductionAxes,
 } from '../batch_rules.js'
-import { VmapError } from '../errors.js'
+import { ArgumentError, VmapError } from '../errors.js'
 import type { Batched } from '../tracer.js'
 import { defOp, many, one, type Operand } from './def.js'
 import { add, cast } from './elementwise.js'
@@ -366,6 +366,10 @@ interface PadParams {
   readonly constantValue: number
 }
 
+/** The rank of a tensor or of a nested array (`TensorLike`), without making a tensor. */
+const rankOf = (x: unknown): number =>
+  x instanceof tf.Tensor ? x.rank : Array.isArray(x) ? 1 + (x.length > 0 ? rankOf(x[0]) : 0) : ArrayBuffer.isView(x) ? 1 : 0
+
 /**
  * Pads each axis `i` with `paddings[i] = [before, after]` entries of `constantValue`, as
  * `tf.pad`. `[...s] -> [...s + before + after]`
@@ -379,7 +383,17 @@ export const pad: (x: Operand, paddings: readonly (readonly [number, number])[],
   (x: Operand, paddings: readonly (readonly [number, number])[], constantValue?: number) => tf.Tensor
 >(
   'pad',
-  ([x], { paddings, constantValue }) => tf.pad(x, paddings.map((p) => [p[0], p[1]] as [number, number]), constantValue),
+  ([x], { paddings, constantValue }) => {
+    // tfjs does not check the paddings, and its wasm kernel writes out of bounds for a wrong count.
+    const rank = rankOf(x)
+    const pairs = Array.isArray(paddings) && paddings.length === rank
+    if (!pairs || !paddings.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0))) {
+      throw new ArgumentError(
+        `ops.pad(paddings): paddings must have one [before, after] pair of non-negative integers per axis (rank ${rank}) but got ${JSON.stringify(paddings)}`,
+      )
+    }
+    return tf.pad(x, paddings.map((p) => [p[0], p[1]] as [number, number]), constantValue)
+  },
   () =>
     perAxisRule(
       'ops.pad',
