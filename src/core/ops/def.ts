@@ -5,7 +5,7 @@
  * @module
  */
 import type * as tf from '@tensorflow/tfjs-core'
-import { VmapError } from '../errors.js'
+import { ArgumentError, beforeInit, ImleError, VmapError } from '../errors.js'
 import { bind, type BatchRule, type Primitive } from '../tracer.js'
 
 /** A tensor operand: a tensor (or tracer) or anything tfjs converts to one. */
@@ -25,6 +25,13 @@ export const one = (t: tf.Tensor | tf.Tensor[]): tf.Tensor => t as tf.Tensor
 /** The outputs of a several-output primitive. */
 export const many = (t: tf.Tensor | tf.Tensor[]): tf.Tensor[] => t as tf.Tensor[]
 
+/** A non-imle error from an op's tfjs call: `BackendError` before `init()`, else an `ArgumentError` naming the op. */
+function opError(fn: string, e: unknown): unknown {
+  const typed = beforeInit(fn, e)
+  if (typed !== e) return typed
+  return new ArgumentError(`${fn}: ${e instanceof Error ? e.message : String(e)}`)
+}
+
 /**
  * Defines an op from its tf implementation and a rule factory, called once on first use so
  * that the rule may refer to the op itself (for the recursive call on lower levels). `api`
@@ -37,7 +44,15 @@ export function defOp<P, F extends (...args: never[]) => unknown>(
   api: (bindIt: (args: readonly unknown[], params: P) => tf.Tensor | tf.Tensor[]) => F,
 ): F {
   let rule: BatchRule<P> | undefined
-  const p: Primitive<P> = { name, impl, rule: (a, params, size) => (rule ??= makeRule())(a, params, size) }
+  // tfjs's own errors (inconsistent shapes, bad attributes) become typed errors naming the op.
+  const checked: Primitive<P>['impl'] = (args, params) => {
+    try {
+      return impl(args, params)
+    } catch (e) {
+      throw e instanceof ImleError ? e : opError(`ops.${name}`, e)
+    }
+  }
+  const p: Primitive<P> = { name, impl: checked, rule: (a, params, size) => (rule ??= makeRule())(a, params, size) }
   if (table.has(name)) throw new VmapError(`ops: the op '${name}' is defined twice`)
   table.set(name, p)
   return api((args, params) => bind(p, args, params))

@@ -217,6 +217,10 @@ function sliceEntries({ begin, size }: SliceParams, shape: readonly number[]): [
   return bs.map((b0, i) => [b0, ss[i] ?? -1])
 }
 
+/** The rank of a tensor or of a nested array (`TensorLike`), without making a tensor. */
+const rankOf = (x: unknown): number =>
+  x instanceof tf.Tensor ? x.rank : Array.isArray(x) ? 1 + (x.length > 0 ? rankOf(x[0]) : 0) : ArrayBuffer.isView(x) ? 1 : 0
+
 /**
  * The block starting at `begin` of extent `size` (-1: to the end; a number: along axis 0), as
  * `tf.slice`. `[...s] -> size`
@@ -230,7 +234,16 @@ export const slice: (x: Operand, begin: number | readonly number[], size?: numbe
   (x: Operand, begin: number | readonly number[], size?: number | readonly number[]) => tf.Tensor
 >(
   'slice',
-  ([x], { begin, size }) => tf.slice(x, begin as number | number[], size as number | number[] | undefined),
+  ([x], { begin, size }) => {
+    // tfjs-wasm does not check the lengths (a longer `begin` is silently misread).
+    const rank = rankOf(x)
+    for (const [arg, v] of [['begin', begin], ['size', size]] as const) {
+      if (Array.isArray(v) && v.length > rank) {
+        throw new ArgumentError(`ops.slice(${arg}): ${arg} must have at most one entry per axis (rank ${rank}) but got ${JSON.stringify(v)}`)
+      }
+    }
+    return tf.slice(x, begin as number | number[], size as number | number[] | undefined)
+  },
   () =>
     perAxisRule('ops.slice', 'begin', sliceEntries, [0, -1] as [number, number], (x, es) =>
       slice(
@@ -365,10 +378,6 @@ interface PadParams {
   readonly paddings: readonly (readonly [number, number])[]
   readonly constantValue: number
 }
-
-/** The rank of a tensor or of a nested array (`TensorLike`), without making a tensor. */
-const rankOf = (x: unknown): number =>
-  x instanceof tf.Tensor ? x.rank : Array.isArray(x) ? 1 + (x.length > 0 ? rankOf(x[0]) : 0) : ArrayBuffer.isView(x) ? 1 : 0
 
 /**
  * Pads each axis `i` with `paddings[i] = [before, after]` entries of `constantValue`, as
