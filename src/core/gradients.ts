@@ -178,7 +178,7 @@ const gatherV2: tf.GradConfig = {
       const axis = tf.util.parseAxisParam(attrs['axis'] as number, xs)[0]!
       const bd0 = attrs['batchDims'] as number
       const bd = bd0 < 0 ? bd0 + indices!.rank : bd0
-      const size = (s: readonly number[]): number => s.reduce((p, q) => p * q, 1)
+      const size = (s: readonly number[]): number => tf.util.sizeFromShape([...s])
       const N = size(xs.slice(0, bd))
       const X0 = size(xs.slice(bd, axis))
       const n = xs[axis]!

@@ -8,7 +8,7 @@ import { configured, Positive, PositiveInt } from '../../core/config.js'
 import { defineKernel } from '../../core/kernel.js'
 import * as random from '../../core/random/index.js'
 import { checkShape } from '../../core/random/keyed.js'
-import { sampleSumOfGammaExact, sampleSumOfGammaTable, sumOfGammaLaw, sumOfGammaPdf, sumOfGammaTable } from '../sum_of_gamma/index.js'
+import { sampleSumOfGammaExact, sampleSumOfGammaTable, sumOfGammaLaw, sumOfGammaPdf, sumOfGammaTable, type SumOfGammaLaw } from '../sum_of_gamma/index.js'
 import type { Noise } from './noise.js'
 
 /** The bounds of `noise.sumOfGamma`'s `k` and `nbIterations`: outside them the law's series and table build do not finish in reasonable time (`k = 1e-300` never returns; `k = 1000, nbIterations = 10000` takes 25 s). */
@@ -68,12 +68,11 @@ const sampleOp = random.keyedOp<{ readonly shape: readonly number[]; readonly co
 })
 
 // The exact log-density, elementwise on the host (Moschopoulos' series).
-const logPdfKernel = defineKernel<SumOfGammaConfig>({
+const logPdfKernel = defineKernel<SumOfGammaLaw>({
   name: 'noise.sumOfGamma.logProb',
   operands: [{ name: 'eps', rank: 0 }],
   outputs: () => [{ shape: [], dtype: 'float32' }],
-  host: ({ inputs: [x], count, params, outputs: [out] }) => {
-    const law = sumOfGammaLaw(params.k, params.nbIterations)
+  host: ({ inputs: [x], count, params: law, outputs: [out] }) => {
     for (let i = 0; i < count; i++) out![i] = Math.log(sumOfGammaPdf(law, x![i]!))
   },
 })
@@ -103,6 +102,7 @@ export const sumOfGamma = configured<typeof SumOfGammaConfig, SumOfGammaNoise, {
   { nbIterations: 10 as PositiveInt, sampler: 'table' },
   (config) => {
     if (config.sampler === 'table') sumOfGammaTable(config.k, config.nbIterations) // build (and cache) now, not mid-training
+    let law: SumOfGammaLaw | undefined
     return {
       _tag: 'sumOfGamma',
       config,
@@ -110,7 +110,8 @@ export const sumOfGamma = configured<typeof SumOfGammaConfig, SumOfGammaNoise, {
         checkShape('noise.sumOfGamma', shape)
         return sampleOp(key, { shape: [...shape], config })
       },
-      logProb: (x) => logPdfKernel([x], config)[0]!, // [...s]
+      // The law's series is set up once per record, on the first call.
+      logProb: (x) => logPdfKernel([x], (law ??= sumOfGammaLaw(config.k, config.nbIterations)))[0]!, // [...s]
     }
   },
 )
