@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { BackendError } from './errors.js'
+import { BackendError, describe } from './errors.js'
 import { installEngine } from './engine.js'
 
 /** The tfjs backends `imle` supports. */
@@ -167,6 +167,12 @@ function checkSyncReadback(): void {
  * ```
  */
 export async function init(options: InitOptions = {}): Promise<BackendName> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    const hint = typeof options === 'string' ? `; pass an object: init({ backend: '${options}' })` : ''
+    throw new BackendError(`init(options): expected an object { backend? } but got ${describe(options)}${hint}`)
+  }
+  const unknown = Object.keys(options).find((k) => k !== 'backend')
+  if (unknown !== undefined) throw new BackendError(`init(options): unknown option '${unknown}' (the only option is backend: ${BACKENDS.map((n) => `'${n}'`).join(' | ')})`)
   installEngine()
   if (options.backend !== undefined) {
     const r = await loadBackend(options.backend)()

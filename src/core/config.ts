@@ -12,6 +12,13 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { ConfigError } from './errors.js'
 
+/**
+ * The smallest normal float32, `2^-126` (about `1.18e-38`). Scales, temperatures and step sizes
+ * (`Positive`, `NonNegative`) must be 0 or at least this: the library computes in float32, where
+ * a smaller (denormal) value is flushed to 0 or makes its reciprocal overflow to `Infinity`.
+ */
+export const MIN_NORMAL = 2 ** -126
+
 /** Brand of the codec of the same name. */
 export interface PositiveIntBrand {
   readonly PositiveInt: unique symbol
@@ -25,18 +32,18 @@ export type PositiveInt = t.TypeOf<typeof PositiveInt>
 export interface NonNegativeBrand {
   readonly NonNegative: unique symbol
 }
-/** A finite number >= 0. */
-export const NonNegative = t.brand(t.number, (n): n is t.Branded<number, NonNegativeBrand> => Number.isFinite(n) && n >= 0, 'NonNegative')
-/** A finite number >= 0. */
+/** A finite number >= 0, not a denormal (0, or at least `MIN_NORMAL`). */
+export const NonNegative = t.brand(t.number, (n): n is t.Branded<number, NonNegativeBrand> => Number.isFinite(n) && (n === 0 || n >= MIN_NORMAL), 'NonNegative')
+/** A finite number >= 0, not a denormal (0, or at least `MIN_NORMAL`). */
 export type NonNegative = t.TypeOf<typeof NonNegative>
 
 /** Brand of the codec of the same name. */
 export interface PositiveBrand {
   readonly Positive: unique symbol
 }
-/** A finite number > 0. */
-export const Positive = t.brand(t.number, (n): n is t.Branded<number, PositiveBrand> => Number.isFinite(n) && n > 0, 'Positive')
-/** A finite number > 0. */
+/** A finite number > 0, not a denormal (at least `MIN_NORMAL`). */
+export const Positive = t.brand(t.number, (n): n is t.Branded<number, PositiveBrand> => Number.isFinite(n) && n >= MIN_NORMAL, 'Positive')
+/** A finite number > 0, not a denormal (at least `MIN_NORMAL`). */
 export type Positive = t.TypeOf<typeof Positive>
 
 /** Brand of the codec of the same name. */
@@ -69,6 +76,17 @@ export const show = (v: unknown): string => {
 
 const tagOf = (type: t.Decoder<unknown, unknown>): string | undefined => (type as { _tag?: string })._tag
 
+/** A union's name as messages show it: literals quoted as in TypeScript, `'table' | 'exact'`. */
+function unionName(type: t.Decoder<unknown, unknown>): string {
+  const members = (type as { types?: readonly t.Decoder<unknown, unknown>[] }).types ?? []
+  return members.length > 0 && members.every((m) => tagOf(m) === 'LiteralType')
+    ? members.map((m) => show((m as unknown as { value: unknown }).value).replace(/^"(.*)"$/, "'$1'")).join(' | ')
+    : type.name
+}
+
+const isDenormal = (x: unknown): boolean => typeof x === 'number' && x !== 0 && Math.abs(x) < MIN_NORMAL
+const DENORMAL = ` (a denormal: below the smallest normal float32, 2^-126 ≈ 1.18e-38, it computes as 0 or makes 1/x Infinity; use 0 or a larger value)`
+
 /**
  * One line per io-ts error, `fn(arg.path): expected X but got Y`. Intersection member indices
  * are left out of paths; an error inside a union (`4 | 8`) is reported once, at the union,
@@ -82,12 +100,12 @@ export function formatErrors(fn: string, arg: string, errors: t.Errors): string 
     for (const [i, c] of e.context.entries()) {
       if (i > 0 && c.key !== '' && tagOf(e.context[i - 1]!.type) !== 'IntersectionType') keys.push(c.key)
       if (tagOf(c.type) === 'UnionType') {
-        expected = c.type.name
+        expected = unionName(c.type)
         got = c.actual
         break
       }
     }
-    return `${fn}(${[arg, ...keys].join('.')}): expected ${expected} but got ${show(got)}`
+    return `${fn}(${[arg, ...keys].join('.')}): expected ${expected} but got ${show(got)}${isDenormal(got) ? DENORMAL : ''}`
   })
   return [...new Set(lines)].join('; ')
 }
@@ -139,6 +157,37 @@ export function decodeOrThrow<A, O>(fn: string, codec: t.Type<A, O, unknown>, in
 }
 
 /**
+ * Decodes a factory's options argument: `undefined` stands for `{}`, anything but a plain
+ * object (`null`, a number, an array) is refused (`fn(options): expected an object of options
+ * but got null`), then `defaults` are filled in under the caller's fields and the result is
+ * decoded by `decodeWith` (unknown keys refused). The one way every factory reads its options.
+ *
+ * @example
+ * ```ts
+ * decodeOptions('imle', ImleConfig, imleDefaults, null)   // Left(ConfigError('imle(options): expected an object of options but got null'))
+ * ```
+ */
+export function decodeOptions<A, O>(
+  fn: string,
+  codec: t.Type<A, O, unknown>,
+  defaults: object,
+  input: unknown,
+  arg = 'options',
+): E.Either<ConfigError, A> {
+  if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
+    return E.left(new ConfigError(`${fn}(${arg}): expected an object of options but got ${show(input)}`))
+  }
+  return decodeWith(fn, codec, { ...defaults, ...(input as object | undefined) }, arg)
+}
+
+/** `decodeOptions`, throwing the `ConfigError` (a bad literal option is a programmer error). */
+export function decodeOptionsOrThrow<A, O>(fn: string, codec: t.Type<A, O, unknown>, defaults: object, input: unknown, arg = 'options'): A {
+  const r = decodeOptions(fn, codec, defaults, input, arg)
+  if (E.isLeft(r)) throw r.left
+  return r.right
+}
+
+/**
  * The options a caller passes for config codec `C`: the codec's input types (plain numbers for
  * branded fields), every field optional except those in `Req`.
  */
@@ -180,9 +229,7 @@ export function configured<C extends t.Any, R, Opts = OptionsOf<C>>(
   make: (config: t.TypeOf<C>) => R,
 ): Configured<C, R, Opts> {
   const decodeInput = (input: unknown, where: string, arg: string): E.Either<ConfigError, t.TypeOf<C>> =>
-    input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))
-      ? E.left(new ConfigError(`${where}(${arg}): expected an object of options but got ${show(input)}`))
-      : decodeWith(where, codec as t.Type<t.TypeOf<C>, unknown, unknown>, { ...defaults, ...(input as object) }, arg)
+    decodeOptions(where, codec as t.Type<t.TypeOf<C>, unknown, unknown>, defaults, input, arg)
   const factory = (options?: Opts): R => {
     const r = decodeInput(options, fnName, 'options')
     if (E.isLeft(r)) throw r.left

@@ -36,8 +36,9 @@ export type ImleErrorTag =
  */
 export abstract class ImleError extends Error {
   abstract readonly _tag: ImleErrorTag
-  constructor(message: string) {
-    super(message)
+  /** `options.cause`: the error this one reports (a user function's own error, wrapped with its context). */
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super(message, options)
     this.name = new.target.name
   }
 }
@@ -77,13 +78,18 @@ export class VmapError extends ImleError {
  */
 export class RawTfOpError extends ImleError {
   readonly _tag = 'RawTfOpError' as const
-  constructor(readonly kernel: string) {
-    super(
-      `vmap: the tfjs kernel '${kernel}' received a batched value (a vmap tracer). Inside vmap, ` +
-        `write tensor code with imle's \`ops\` (ops.add instead of tf.add or x.add) and wrap opaque ` +
-        `code, such as a black-box solver or anything that reads tensor data, in ` +
-        `\`callback(fn, { vmapMethod: 'sequential' | 'vectorized' })\`.`,
-    )
+  /**
+   * `kernel`: the tfjs kernel (`'Add'`) or the tensor method (`'x.add'`) that met the batched
+   * value; `message` replaces the default message.
+   */
+  constructor(
+    readonly kernel: string,
+    message = `vmap: the tfjs kernel '${kernel}' received a batched value (a vmap tracer). Inside vmap, ` +
+      `write tensor code with imle's \`ops\` (ops.add instead of tf.add or x.add) and wrap opaque ` +
+      `code, such as a black-box solver or anything that reads tensor data, in ` +
+      `\`callback(fn, { vmapMethod: 'sequential' | 'vectorized' })\`.`,
+  ) {
+    super(message)
   }
 }
 
@@ -144,3 +150,47 @@ export function beforeInit(fn: string, e: unknown): unknown {
     ? new BackendError(`${fn}: no tfjs backend is ready; call \`await init()\` (from 'imle') before computing`)
     : e
 }
+
+/**
+ * A value as an error message shows it: numbers and strings as written (`42`, `"0"`), tensors
+ * by dtype and shape, arrays and plain objects as short JSON after their kind (`an object {}`),
+ * other objects by their class (`a Map`), functions as `a function`.
+ */
+export function describe(v: unknown): string {
+  if (v === undefined) return 'undefined'
+  if (v === null) return 'null'
+  switch (typeof v) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v)
+    case 'string':
+      return JSON.stringify(v)
+    case 'symbol':
+      return v.toString()
+    case 'function':
+      return 'a function'
+  }
+  const o = v as { shape?: unknown; dtype?: unknown }
+  if (Array.isArray(o.shape) && typeof o.dtype === 'string') return `a ${o.dtype} tensor of shape [${o.shape.join(', ')}]`
+  const proto = Object.getPrototypeOf(v)
+  if (Array.isArray(v) || proto === Object.prototype || proto === null) {
+    let json: string
+    try {
+      json = JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === 'object' && 'dtype' in x && 'shape' in x ? `<tensor [${String((x as { shape: unknown }).shape)}]>` : x)) ?? String(v)
+    } catch {
+      json = '(a cyclic structure)'
+    }
+    if (json.length > 80) json = `${json.slice(0, 77)}...`
+    return `${Array.isArray(v) ? 'an array' : 'an object'} ${json}`
+  }
+  const name = (proto as { constructor?: { name?: string } } | undefined)?.constructor?.name
+  return name ? `a ${name}` : 'an object'
+}
+
+/**
+ * What a user function threw, for the message of the typed error that reports it with its
+ * context (the `cause` keeps the original): `TypeError: bad host`.
+ */
+export const describeThrown = (e: unknown): string =>
+  e instanceof Error ? `${e.name || 'Error'}: ${e.message}` : `a thrown ${describe(e)}`

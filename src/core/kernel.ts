@@ -9,7 +9,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { ArgumentError } from './errors.js'
+import { ArgumentError, describe, describeThrown, ImleError } from './errors.js'
 import { fmtShape, foldedOp, foldLead, sizeOf } from './folded.js'
 
 /** The dtypes a host kernel reads and writes. */
@@ -142,8 +142,10 @@ function readRows(x: tf.Tensor, rank: number, lead: readonly number[], dtype: Ke
 }
 
 /**
- * Defines a host kernel (see `KernelSpec`). The returned function checks each operand's rank,
- * dispatches to the active backend's tensor implementation when the spec has one and to the
+ * Defines a host kernel (see `KernelSpec`), checking the spec (an `ArgumentError` names the bad
+ * field). The returned function checks each operand's rank and dtype and what `outputs` returns,
+ * reports an error the host function throws as an `ArgumentError` naming the kernel (the
+ * original as its `cause`), dispatches to the active backend's tensor implementation when the spec has one and to the
  * TypedArray kernel otherwise, and batches under `vmap` into a single call.
  *
  * Shapes: `([...lead_i, ...s_i] for each operand i) -> [...lead, ...o_j] for each output j`.
@@ -171,6 +173,7 @@ function readRows(x: tf.Tensor, rank: number, lead: readonly number[], dtype: Ke
  * ```
  */
 export function defineKernel<P>(spec: KernelSpec<P>): Kernel<P> {
+  checkSpec(spec)
   const { name, operands, outputs, host, backends, load } = spec
   const ranks = operands.map((o) => o.rank)
   let loading: Promise<void> | undefined
@@ -184,6 +187,7 @@ export function defineKernel<P>(spec: KernelSpec<P>): Kernel<P> {
       }
       const shapes = xs.map((x, i) => x.shape.slice(x.rank - ranks[i]!))
       const outSpecs = outputs(shapes, params)
+      checkOutputs(name, outSpecs, shapes)
       count(name)
       const viaBackend = backends?.[tf.getBackend()]
       if (viaBackend !== undefined) {
@@ -193,17 +197,33 @@ export function defineKernel<P>(spec: KernelSpec<P>): Kernel<P> {
       const n = sizeOf(lead)
       const inputs = xs.map((x, i) => readRows(x, ranks[i]!, lead, operands[i]!.dtype ?? 'float32'))
       const bufs = outSpecs.map((o) => hostArray(o.dtype, n * sizeOf(o.shape)))
-      host({ inputs, shapes, count: n, params, outputs: bufs })
+      try {
+        host({ inputs, shapes, count: n, params, outputs: bufs })
+      } catch (e) {
+        if (e instanceof ImleError) throw e
+        throw new ArgumentError(`${name}: the host kernel threw ${describeThrown(e)}`, { cause: e })
+      }
       return bufs.map((b, j) => tf.tensor(b, [...lead, ...outSpecs[j]!.shape], outSpecs[j]!.dtype)) // [...lead, ...o_j]
     },
   })
   const kernel = (xs: readonly tf.Tensor[], params: P): tf.Tensor[] => {
-    xs.forEach((x, i) => {
-      const want = operands[i]
-      if (want !== undefined && x instanceof tf.Tensor && x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') {
-        throw new ArgumentError(`${name}(${want.name}): expected a float32 or int32 tensor but got dtype ${x.dtype} and shape ${fmtShape(x.shape)}`)
-      }
-    })
+    if (Array.isArray(xs) && xs.length === operands.length) {
+      xs.forEach((x, i) => {
+        const want = operands[i]!
+        if (!(x instanceof tf.Tensor) || x.rank < want.rank) {
+          throw new ArgumentError(
+            `${name}(${want.name}): operand ${i} must be a tensor of rank >= ${want.rank} (its instance rank) but got ` +
+              (x instanceof tf.Tensor ? `shape ${fmtShape(x.shape)}` : describe(x)),
+          )
+        }
+        if (x.dtype !== 'float32' && x.dtype !== 'int32') {
+          throw new ArgumentError(
+            `${name}(${want.name}): expected a float32 or int32 tensor but got dtype ${x.dtype} and shape ${fmtShape(x.shape)}; ` +
+              `cast it (ops.cast(x, '${want.dtype ?? 'float32'}'))`,
+          )
+        }
+      })
+    }
     return op(xs, params)
   }
   Object.defineProperty(kernel, 'name', { value: name })
@@ -218,4 +238,45 @@ export function defineKernel<P>(spec: KernelSpec<P>): Kernel<P> {
       calls: () => counts.get(name) ?? 0,
     }),
   ) as unknown as Kernel<P>
+}
+
+const DTYPES: readonly string[] = ['float32', 'int32']
+
+/** Throws an `ArgumentError` naming the field unless `spec` is a well-formed `KernelSpec`. */
+function checkSpec(spec: unknown): void {
+  const bad = (field: string, expected: string, got: unknown): ArgumentError =>
+    new ArgumentError(`defineKernel(${field}): expected ${expected} but got ${describe(got)}`)
+  if (typeof spec !== 'object' || spec === null) throw bad('spec', 'a kernel spec { name, operands, outputs, host }', spec)
+  const { name, operands, outputs, host, backends, load } = spec as Record<string, unknown>
+  if (typeof name !== 'string' || name.length === 0) throw bad('spec.name', 'a non-empty string', name)
+  if (!Array.isArray(operands) || operands.length === 0) throw bad('spec.operands', 'a non-empty array of { name, rank, dtype? }', operands)
+  operands.forEach((o: unknown, i) => {
+    if (typeof o !== 'object' || o === null) throw bad(`spec.operands[${i}]`, 'an object { name, rank, dtype? }', o)
+    const { name: n, rank, dtype } = o as Record<string, unknown>
+    if (typeof n !== 'string') throw bad(`spec.operands[${i}].name`, 'a string', n)
+    if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 0) throw bad(`spec.operands[${i}].rank`, 'a non-negative integer (the instance rank)', rank)
+    if (dtype !== undefined && !DTYPES.includes(dtype as string)) throw bad(`spec.operands[${i}].dtype`, "'float32', 'int32' or undefined", dtype)
+  })
+  if (typeof outputs !== 'function') throw bad('spec.outputs', 'a function (shapes, params) => [{ shape, dtype }, ...]', outputs)
+  if (typeof host !== 'function') throw bad('spec.host', 'a function ({ inputs, shapes, count, params, outputs }) => void', host)
+  if (backends !== undefined) {
+    if (typeof backends !== 'object' || backends === null) throw bad('spec.backends', 'an object of tensor implementations by backend name', backends)
+    for (const [b, f] of Object.entries(backends)) if (typeof f !== 'function') throw bad(`spec.backends.${b}`, 'a function (inputs, params) => tensors', f)
+  }
+  if (load !== undefined && typeof load !== 'function') throw bad('spec.load', 'a function () => Promise<void> or undefined', load)
+}
+
+/** Throws an `ArgumentError` naming the kernel unless `outs` (what `spec.outputs` returned) are well-formed. */
+function checkOutputs(name: string, outs: unknown, shapes: readonly (readonly number[])[]): void {
+  const where = `${name}: spec.outputs(${shapes.map(fmtShape).join(', ')})`
+  if (!Array.isArray(outs)) throw new ArgumentError(`${where} must return an array of { shape, dtype } but returned ${describe(outs)}`)
+  outs.forEach((o: unknown, j) => {
+    const { shape, dtype } = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new ArgumentError(`${where} returned ${Array.isArray(shape) ? `shape ${fmtShape(shape)}` : describe(o)} for output ${j}; a shape is an array of non-negative integers`)
+    }
+    if (!DTYPES.includes(dtype as string)) {
+      throw new ArgumentError(`${where} returned dtype ${describe(dtype)} for output ${j}; expected 'float32' or 'int32'`)
+    }
+  })
 }

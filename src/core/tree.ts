@@ -2,12 +2,13 @@
  * Pytrees: readonly arrays and plain objects whose leaves are tensors. Anything else (numbers,
  * strings, `null`, `undefined`, functions, class instances other than tensors) is a *static*
  * leaf: it is kept in the structure, not flattened. As in JAX, tree operations are
- * flatten, operate, unflatten.
+ * flatten, operate, unflatten. `flatten` refuses a cyclic tree, and a class instance, `Map` or
+ * `Set` that holds a tensor (which a transformation would otherwise silently treat as a constant).
  *
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { TreeMismatchError } from './errors.js'
+import { ArgumentError, describe, TreeMismatchError } from './errors.js'
 
 /** A pytree with tensor leaves `L`: `L`, readonly arrays of trees, or plain objects of trees. */
 export type Tree<L = tf.Tensor> = L | readonly Tree<L>[] | { readonly [key: string]: Tree<L> } | Static
@@ -41,7 +42,8 @@ const isPlainObject = (x: unknown): x is Record<string, unknown> => {
 
 /**
  * Flattens a pytree into its tensor leaves (depth first, object keys in insertion order) and
- * its structure.
+ * its structure. Throws an `ArgumentError` for a cyclic tree, and for a class instance, `Map`
+ * or `Set` that holds a tensor (its tensors would be hidden in a static leaf).
  *
  * @example
  * ```ts
@@ -51,20 +53,75 @@ const isPlainObject = (x: unknown): x is Record<string, unknown> => {
  */
 export function flatten(t: unknown): [tf.Tensor[], TreeDef] {
   const leaves: tf.Tensor[] = []
+  // The arrays and objects being visited, to refuse a cycle (which would recurse forever).
+  const open: object[] = []
+  const path: (string | number)[] = []
   const go = (x: unknown): TreeDef => {
     if (isTensor(x)) {
       leaves.push(x)
       return LEAF
     }
-    if (Array.isArray(x)) return { kind: 'array', children: x.map(go) }
-    if (isPlainObject(x)) {
-      const keys = Object.keys(x)
-      return { kind: 'object', keys, children: keys.map((k) => go(x[k])) }
+    if (typeof x !== 'object' || x === null) return { kind: 'static', value: x }
+    const array = Array.isArray(x)
+    if (!array && !isPlainObject(x)) {
+      const inside = tensorInside(x)
+      if (inside !== null) {
+        throw new ArgumentError(
+          `tree.flatten: ${describe(x)} at ${pathString(path)} holds a tensor (at ${inside}) but is not a pytree node, ` +
+            `so its tensors would be hidden from transformations; use a plain object or an array` +
+            (x instanceof Map ? ' (Object.fromEntries(map))' : ''),
+        )
+      }
+      return { kind: 'static', value: x }
     }
-    return { kind: 'static', value: x }
+    if (open.includes(x)) {
+      throw new ArgumentError(`tree.flatten: the tree is cyclic: the value at ${pathString(path)} contains itself; a pytree must be a finite tree of arrays and plain objects`)
+    }
+    open.push(x)
+    let def: TreeDef
+    if (array) {
+      def = { kind: 'array', children: x.map((c, j) => (path.push(j), withPop(go(c)))) }
+    } else {
+      const o = x as Record<string, unknown>
+      const keys = Object.keys(o)
+      def = { kind: 'object', keys, children: keys.map((k) => (path.push(k), withPop(go(o[k])))) }
+    }
+    open.pop()
+    return def
+  }
+  const withPop = (d: TreeDef): TreeDef => {
+    path.pop()
+    return d
   }
   const def = go(t)
   return [leaves, def]
+}
+
+/**
+ * The key path of a tensor inside `x`, an object that is not a pytree node (a class instance,
+ * a `Map`, a `Set`), or `null` when it holds none: such a tensor would be hidden in a static
+ * leaf. A best-effort diagnostic with a budget of visited values, so that a large static value
+ * (a typed array, a model object) costs next to nothing on every transformation call.
+ */
+function tensorInside(x: object): string | null {
+  const seen = new Set<unknown>()
+  let budget = 256
+  const search = (v: unknown, at: string): string | null => {
+    if (budget-- <= 0 || typeof v !== 'object' || v === null || seen.has(v)) return null
+    if (isTensor(v)) return at
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return null
+    seen.add(v)
+    const entries: Iterable<[string, unknown]> =
+      v instanceof Map ? [...v.entries()].map(([k, c]) => [`${at}.get(${JSON.stringify(k) ?? String(k)})`, c])
+        : v instanceof Set ? [...v].map((c, j) => [`${at}<${j}>`, c])
+          : Object.keys(v).slice(0, budget).map((k) => [Array.isArray(v) ? `${at}[${k}]` : `${at}.${k}`, (v as Record<string, unknown>)[k]])
+    for (const [k, c] of entries) {
+      const found = search(c, k)
+      if (found !== null) return found
+    }
+    return null
+  }
+  return search(x, '')
 }
 
 const LEAF: TreeDef = { kind: 'leaf' }
@@ -85,7 +142,7 @@ export function unflatten<T = unknown>(def: TreeDef, leaves: readonly unknown[])
       case 'leaf':
         if (i >= leaves.length) {
           throw new TreeMismatchError(
-            `tree.unflatten: the structure has more leaves than the ${leaves.length} given`,
+            `tree.unflatten: the structure has ${numLeaves(def)} leaves but ${leaves.length} were given`,
           )
         }
         return leaves[i++]
@@ -98,7 +155,12 @@ export function unflatten<T = unknown>(def: TreeDef, leaves: readonly unknown[])
         d.keys.forEach((k, j) => (out[k] = go(d.children[j]!)))
         return out
       }
+      default:
+        throw new ArgumentError(`tree.unflatten(def): expected a TreeDef (from tree.flatten or tree.structure) but got ${describe(d)}`)
     }
+  }
+  if (typeof def !== 'object' || def === null) {
+    throw new ArgumentError(`tree.unflatten(def): expected a TreeDef (from tree.flatten or tree.structure) but got ${describe(def)}`)
   }
   const out = go(def)
   if (i !== leaves.length) {
@@ -173,6 +235,32 @@ const pathString = (path: readonly (string | number)[]): string =>
   path.length === 0 ? '<root>' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')
 
 /**
+ * The first static leaf of a structure other than `null` and `undefined` (a number, a string, a
+ * function, ...) with its key path, or `null` when there is none: for values that must be
+ * pytrees of tensors only (what a vmapped function returns, `customVjp` residuals).
+ *
+ * @example
+ * ```ts
+ * tree.firstStatic(tree.structure({ y: x, note: 'done' }))   // { value: 'done', path: '.note' }
+ * tree.firstStatic(tree.structure([x, null]))                // null
+ * ```
+ */
+export function firstStatic(def: TreeDef, path: (string | number)[] = []): { readonly value: unknown; readonly path: string } | null {
+  switch (def.kind) {
+    case 'leaf':
+      return null
+    case 'static':
+      return def.value === null || def.value === undefined ? null : { value: def.value, path: pathString(path) }
+    default:
+      for (let j = 0; j < def.children.length; j++) {
+        const found = firstStatic(def.children[j]!, [...path, def.kind === 'array' ? j : def.keys[j]!])
+        if (found !== null) return found
+      }
+      return null
+  }
+}
+
+/**
  * The key path of the first place where two structures differ, or `null` when they are equal
  * (static leaves compare with `Object.is`).
  *
@@ -223,8 +311,33 @@ export function assertSameStructure(fn: string, a: TreeDef, b: TreeDef): void {
   const m = firstMismatch(a, b)
   if (m !== null) {
     throw new TreeMismatchError(
-      `${fn}: tree structures differ at ${m}: ${showStructure(a)} vs ${showStructure(b)}`,
+      `${fn}: tree structures differ at ${m} (${differenceAt(a, b)}): ${showStructure(a)} vs ${showStructure(b)}`,
     )
+  }
+}
+
+/** What differs at the first mismatch of `a` and `b`, in words: kinds, array lengths, keys or values. */
+function differenceAt(a: TreeDef, b: TreeDef): string {
+  const kind = (d: TreeDef): string =>
+    d.kind === 'leaf' ? 'a tensor' : d.kind === 'static' ? describe(d.value) : d.kind === 'array' ? `an array of length ${d.children.length}` : `an object with keys {${d.keys.join(', ')}}`
+  if (a.kind !== b.kind) return `${kind(a)} vs ${kind(b)}`
+  switch (a.kind) {
+    case 'leaf':
+      return ''
+    case 'static':
+      return `${kind(a)} vs ${kind(b)}`
+    case 'array': {
+      const bb = b as typeof a
+      if (a.children.length !== bb.children.length) return `arrays of length ${a.children.length} vs ${bb.children.length}`
+      const j = a.children.findIndex((c, i) => firstMismatch(c, bb.children[i]!) !== null)
+      return differenceAt(a.children[j]!, bb.children[j]!)
+    }
+    case 'object': {
+      const bb = b as typeof a
+      if (a.keys.length !== bb.keys.length || a.keys.some((k, j) => bb.keys[j] !== k)) return `keys {${a.keys.join(', ')}} vs {${bb.keys.join(', ')}}`
+      const j = a.children.findIndex((c, i) => firstMismatch(c, bb.children[i]!) !== null)
+      return differenceAt(a.children[j]!, bb.children[j]!)
+    }
   }
 }
 
@@ -238,6 +351,7 @@ export function assertSameStructure(fn: string, a: TreeDef, b: TreeDef): void {
  * ```
  */
 export function map<R>(fn: (...xs: tf.Tensor[]) => R, t: unknown, ...rest: unknown[]): unknown {
+  if (typeof fn !== 'function') throw new ArgumentError(`tree.map(fn): fn must be a function but got ${describe(fn)}`)
   const [ls, def] = flatten(t)
   const others = rest.map((r) => {
     const [l, d] = flatten(r)
@@ -298,7 +412,7 @@ export function broadcastPrefix<P>(
     })
   }
   throw new TreeMismatchError(
-    `${fn}: the axis spec at ${pathString(path)} is ${String(prefix)}; expected an integer, null, ` +
+    `${fn}: the axis spec at ${pathString(path)} is ${describe(prefix)}; expected an integer, null, ` +
       `or an array/object prefix of the value's structure`,
   )
 }

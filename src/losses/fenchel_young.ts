@@ -6,11 +6,11 @@
  */
 import type * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, Positive, PositiveInt, type OptionsOf } from '../core/config.js'
+import { decodeOptionsOrThrow, Positive, PositiveInt, type OptionsOf } from '../core/config.js'
 import { ArgumentError } from '../core/errors.js'
 import * as ops from '../core/ops.js'
 import { checkKey } from '../core/random/keyed.js'
-import type { Noise } from '../distributions/noise/noise.js'
+import { checkNoise, type Noise } from '../distributions/noise/noise.js'
 import type { MapFn } from '../transforms/estimators/estimator.js'
 import { PerturbConfig, solveSamples } from '../transforms/estimators/perturb_and_map.js'
 import { inner } from './inner.js'
@@ -57,8 +57,9 @@ export type FenchelYoungOptions = OptionsOf<typeof FenchelYoungConfig>
  * ```
  */
 export function fenchelYoung(map: MapFn, noise: Noise, options: FenchelYoungOptions = {}): (theta: tf.Tensor, yTrue: tf.Tensor, key: tf.Tensor) => tf.Tensor {
-  const { nbSamples: S, sigma, sense } = decodeOrThrow('losses.fenchelYoung', FenchelYoungConfig, { nbSamples: 1, sigma: 1, sense: 'max', ...options })
+  const { nbSamples: S, sigma, sense } = decodeOptionsOrThrow('losses.fenchelYoung', FenchelYoungConfig, { nbSamples: 1, sigma: 1, sense: 'max' }, options)
   if (typeof map !== 'function') throw new ArgumentError(`losses.fenchelYoung(map): map must be a function (a MAP solver) but got ${typeof map}`)
+  checkNoise('losses.fenchelYoung', noise)
   const solve = solveSamples(map) // [S, ...s] -> [S, ...s]
   return (theta, yTrue, key) => {
     checkShapes('losses.fenchelYoung', theta, yTrue)

@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, type OptionsOf } from '../core/config.js'
+import { decodeOptionsOrThrow, type OptionsOf } from '../core/config.js'
 import { ArgumentError } from '../core/errors.js'
 import * as ops from '../core/ops.js'
 import type { MapFn } from '../transforms/estimators/estimator.js'
@@ -50,7 +50,7 @@ const checkMap = (fn: string, map: MapFn): void => {
  * ```
  */
 export function spoPlus(map: MapFn, options: SenseOptions = {}): (thetaPred: tf.Tensor, thetaTrue: tf.Tensor, zTrue: tf.Tensor) => tf.Tensor {
-  const { sense } = decodeOrThrow('losses.spoPlus', SenseConfig, { sense: 'max', ...options })
+  const { sense } = decodeOptionsOrThrow('losses.spoPlus', SenseConfig, { sense: 'max' }, options)
   checkMap('losses.spoPlus', map)
   return (thetaPred, thetaTrue, zTrue) => {
     checkShapes('losses.spoPlus', thetaPred, thetaTrue, ['thetaPred', 'thetaTrue'])
@@ -84,7 +84,7 @@ export function spoPlus(map: MapFn, options: SenseOptions = {}): (thetaPred: tf.
  * ```
  */
 export function regret(map: MapFn, options: SenseOptions = {}): (thetaPred: tf.Tensor, thetaTrue: tf.Tensor) => tf.Tensor {
-  const { sense } = decodeOrThrow('losses.regret', SenseConfig, { sense: 'max', ...options })
+  const { sense } = decodeOptionsOrThrow('losses.regret', SenseConfig, { sense: 'max' }, options)
   checkMap('losses.regret', map)
   return (thetaPred, thetaTrue) => {
     checkShapes('losses.regret', thetaPred, thetaTrue, ['thetaPred', 'thetaTrue'])

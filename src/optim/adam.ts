@@ -8,8 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, Positive, show } from '../core/config.js'
-import { ConfigError } from '../core/errors.js'
+import { decodeOptionsOrThrow, Positive, show } from '../core/config.js'
+import { ArgumentError } from '../core/errors.js'
+import { fmtShape } from '../core/folded.js'
 import * as tree from '../core/tree.js'
 
 /** The state of `adam`: step count and first/second moment estimates (same structure as params). */
@@ -61,19 +62,22 @@ export type AdamConfig = t.TypeOf<typeof AdamConfig>
  * ```
  */
 export function adam<P>(options: Partial<{ learningRate: number; b1: number; b2: number; eps: number }> = {}): Optimizer<AdamState<P>, P> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError(`optim.adam(options): expected an object of options but got ${show(options)}`)
-  }
-  const c = decodeOrThrow('optim.adam', AdamConfig, { learningRate: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, ...options })
+  const c = decodeOptionsOrThrow('optim.adam', AdamConfig, { learningRate: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8 }, options)
   return {
     _tag: 'adam',
-    init: (params) => ({
-      count: 0,
-      mu: tree.map((p) => tf.zerosLike(p), params) as P,
-      nu: tree.map((p) => tf.zerosLike(p), params) as P,
-    }),
-    update: (grads, state) =>
-      tf.tidy(() => {
+    init: (params) => {
+      if (tree.leaves(params).length === 0) {
+        throw new ArgumentError(`optim.adam.init(params): params must be a tensor or a pytree of float32 tensors but got ${show(params)} (no tensor leaf)`)
+      }
+      return {
+        count: 0,
+        mu: tree.map((p) => tf.zerosLike(p), params) as P,
+        nu: tree.map((p) => tf.zerosLike(p), params) as P,
+      }
+    },
+    update: (grads, state) => {
+      checkLike('optim.adam.update', 'grads', grads, 'the parameters (state.mu)', state.mu)
+      return tf.tidy(() => {
         const count = state.count + 1
         const mu = tree.map((m, g) => tf.add(tf.mul(m, c.b1), tf.mul(g, 1 - c.b1)), state.mu, grads) as P
         const nu = tree.map((v, g) => tf.add(tf.mul(v, c.b2), tf.mul(tf.square(g), 1 - c.b2)), state.nu, grads) as P
@@ -85,7 +89,24 @@ export function adam<P>(options: Partial<{ learningRate: number; b1: number; b2:
           nu,
         ) as P
         return [updates, { count, mu, nu }] as unknown as tf.TensorContainer
-      }) as unknown as readonly [P, AdamState<P>],
+      }) as unknown as readonly [P, AdamState<P>]
+    },
+  }
+}
+
+/**
+ * Throws unless `value` (the argument `arg` of `fn`) has the structure of `like` (a
+ * `TreeMismatchError` naming the key path) and each tensor leaf its shape (an `ArgumentError`).
+ */
+function checkLike(fn: string, arg: string, value: unknown, likeName: string, like: unknown): void {
+  const [ls, def] = tree.flatten(value)
+  const [rs, likeDef] = tree.flatten(like)
+  tree.assertSameStructure(`${fn}(${arg}) against ${likeName}`, likeDef, def)
+  for (let i = 0; i < ls.length; i++) {
+    const [a, b] = [ls[i]!, rs[i]!]
+    if (a.shape.length !== b.shape.length || a.shape.some((d, j) => d !== b.shape[j])) {
+      throw new ArgumentError(`${fn}(${arg}): tensor leaf ${i} has shape ${fmtShape(a.shape)} but in ${likeName} it has shape ${fmtShape(b.shape)}`)
+    }
   }
 }
 
@@ -97,4 +118,7 @@ export function adam<P>(options: Partial<{ learningRate: number; b1: number; b2:
  * params = optim.applyUpdates(params, updates)
  * ```
  */
-export const applyUpdates = <P>(params: P, updates: P): P => tree.map((p, u) => tf.add(p, u), params, updates) as P
+export const applyUpdates = <P>(params: P, updates: P): P => {
+  checkLike('optim.applyUpdates', 'updates', updates, 'params', params)
+  return tree.map((p, u) => tf.add(p, u), params, updates) as P
+}

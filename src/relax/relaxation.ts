@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, PositiveInt, type OptionsOf } from '../core/config.js'
+import { decodeOptionsOrThrow, MIN_NORMAL, show, PositiveInt, type OptionsOf } from '../core/config.js'
 import { ArgumentError } from '../core/errors.js'
 import * as ops from '../core/ops.js'
 import * as random from '../core/random/index.js'
@@ -70,13 +70,14 @@ export function subsetRelaxation<Tag extends string>(
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
     throw new ArgumentError(`${fn}(k): k must be an integer >= 1 but got ${describe(k)}`)
   }
-  if (typeof tau !== 'number' || !Number.isFinite(tau) || !(tau > 0)) {
-    throw new ArgumentError(`${fn}(tau): tau must be a finite number > 0 but got ${describe(tau)}`)
+  if (typeof tau !== 'number' || !Number.isFinite(tau) || !(tau >= MIN_NORMAL)) {
+    const denormal = typeof tau === 'number' && tau > 0 && tau < MIN_NORMAL ? ' (a denormal, below the smallest normal float32 2^-126: dividing by it overflows)' : ''
+    throw new ArgumentError(`${fn}(tau): tau must be a finite number > 0 but got ${describe(tau)}${denormal}`)
   }
-  const { nbSamples } = decodeOrThrow(fn, RelaxConfig, options)
+  const { nbSamples } = decodeOptionsOrThrow(fn, RelaxConfig, {}, options)
   const S = nbSamples ?? 1
   const relaxation = (theta: tf.Tensor, key: Key): tf.Tensor => {
-    if (!(theta instanceof tf.Tensor)) throw new ArgumentError(`${fn}(theta): theta must be a float32 tensor [n] but got ${describe(theta)}`)
+    if (!(theta instanceof tf.Tensor)) throw new ArgumentError(`${fn}(theta): theta must be a float32 tensor [n] but got ${typeof theta} ${show(theta)}`)
     if (theta.rank !== 1) {
       throw new ArgumentError(`${fn}(theta): theta must be of rank 1 ([n]; use vmap for a batch) but got shape [${theta.shape.join(', ')}]`)
     }

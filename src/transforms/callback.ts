@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { ArgumentError } from '../core/errors.js'
+import { ArgumentError, describe, describeThrown, ImleError } from '../core/errors.js'
 import { foldedOp, foldLead, sizeOf } from '../core/folded.js'
 import { BatchTracer, withoutFrames } from '../core/tracer.js'
 import * as tree from '../core/tree.js'
@@ -35,7 +35,10 @@ type Runner = (xs: readonly tf.Tensor[], n: number) => readonly [tf.Tensor[], tr
 
 /**
  * Marks `fn` as opaque (it may read tensor data, call a solver, use any tf op) so that it can
- * run under `vmap`. Outside `vmap` it is `fn` itself. Gradients do not flow through the data
+ * run under `vmap`. Outside `vmap` it is `fn` itself. Under `vmap`, what `fn` returns is checked
+ * (a pytree of tensors; with `'sequential'`, the same shapes and dtypes for every example; with
+ * `'vectorized'`, the batch as leading axis) and an error `fn` throws is reported as an
+ * `ArgumentError` naming `callback (method)`, the original as its `cause`. Gradients do not flow through the data
  * `fn` reads; give it a `customVjp` when it needs one.
  *
  * Shapes, vectorized: `fn: ([N, ...s]) -> [N, ...o]` serves `([...s]) -> [...o]`.
@@ -50,16 +53,35 @@ type Runner = (xs: readonly tf.Tensor[], n: number) => readonly [tf.Tensor[], tr
  * ```
  */
 export function callback<F extends (...args: any[]) => any>(fn: F, options: CallbackOptions): F {
-  const method = options?.vmapMethod
-  if (method !== 'sequential' && method !== 'vectorized') {
-    throw new ArgumentError(`callback(vmapMethod): expected 'sequential' or 'vectorized' but got ${String(method)}`)
+  if (typeof fn !== 'function') throw new ArgumentError(`callback(fn): fn must be a function but got ${describe(fn)}`)
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ArgumentError(`callback(options): expected an object { vmapMethod: 'sequential' | 'vectorized' } but got ${describe(options)}`)
   }
+  const unknown = Object.keys(options).find((k) => k !== 'vmapMethod')
+  if (unknown !== undefined) throw new ArgumentError(`callback(options): unknown option '${unknown}' (the only option is vmapMethod)`)
+  const method = options.vmapMethod
+  if (method !== 'sequential' && method !== 'vectorized') {
+    throw new ArgumentError(`callback(options.vmapMethod): expected 'sequential' or 'vectorized' but got ${describe(method)}`)
+  }
+  const name = `callback (${method})`
   const wrapped = (...args: unknown[]): unknown => {
     const [leaves, def] = tree.flatten(args)
     if (!leaves.some((l) => l instanceof BatchTracer)) return fn(...args)
     // `fn` sees plain tensors: no enclosing vmap frame is active while it runs.
-    const call = (xs: readonly tf.Tensor[]): readonly [tf.Tensor[], tree.TreeDef] =>
-      tree.flatten(withoutFrames(() => fn(...(tree.unflatten(def, xs) as unknown[]))))
+    const call = (xs: readonly tf.Tensor[]): readonly [tf.Tensor[], tree.TreeDef] => {
+      let out: unknown
+      try {
+        out = withoutFrames(() => fn(...(tree.unflatten(def, xs) as unknown[])))
+      } catch (e) {
+        if (e instanceof ImleError) throw e
+        throw new ArgumentError(`${name}: fn threw ${describeThrown(e)}`, { cause: e })
+      }
+      const flat = tree.flatten(out)
+      if (flat[0].length === 0 || tree.firstStatic(flat[1]) !== null) {
+        throw new ArgumentError(`${name}: fn must return a tensor or a pytree of tensors but returned ${describe(out)}`)
+      }
+      return flat
+    }
     const run: Runner = method === 'vectorized' ? call : (xs, n) => sequential(call, xs, n)
     let outDef: tree.TreeDef | undefined
     const op = foldedOp<void>({
@@ -72,8 +94,7 @@ export function callback<F extends (...args: any[]) => any>(fn: F, options: Call
         return outs.map((o) => {
           if (o.shape[0] !== n) {
             throw new ArgumentError(
-              `callback: the vectorized function returned a leaf of shape [${o.shape.join(', ')}]; ` +
-                `its leading axis must be the batch of ${n}`,
+              `${name}: fn returned a leaf of shape [${o.shape.join(', ')}]; its leading axis must be the batch of ${n}`,
             )
           }
           return tf.reshape(o, [...lead, ...o.shape.slice(1)]) // [...lead, ...o_j]
@@ -94,8 +115,20 @@ function sequential(call: (xs: readonly tf.Tensor[]) => readonly [tf.Tensor[], t
   for (let i = 0; i < n; i++) {
     const [ol, od] = call(xs.map((x) => tf.squeeze(tf.slice(x, i, 1), [0]))) // [...s_i] -> [...o_j]
     if (def === undefined) def = od
-    else tree.assertSameStructure('callback (sequential)', def, od)
+    else tree.assertSameStructure(`callback (sequential): the output of example ${i} and of example 0`, def, od)
+    if (i > 0) {
+      ol.forEach((o, j) => {
+        const first = per[0]![j]!
+        if (o.dtype !== first.dtype || o.rank !== first.rank || o.shape.some((d, k) => d !== first.shape[k])) {
+          throw new ArgumentError(
+            `callback (sequential): example ${i} returned leaf ${j} of shape [${o.shape.join(', ')}] and dtype ${o.dtype} but ` +
+              `example 0 returned shape [${first.shape.join(', ')}] and dtype ${first.dtype}; every example must return the same shapes and dtypes`,
+          )
+        }
+      })
+    }
     per.push(ol)
   }
   return [per[0]!.map((_, j) => tf.stack(per.map((p) => p[j]!))), def!] // [N, ...o_j]
 }
+

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { installEngine } from '../core/engine.js'
 import { fromCanonical, toCanonical } from '../core/batching.js'
 import { show } from '../core/config.js'
-import { GradError } from '../core/errors.js'
+import { describe, GradError } from '../core/errors.js'
 import { activeFrames } from '../core/tracer.js'
 import * as tree from '../core/tree.js'
 
@@ -53,17 +53,17 @@ function compute(
     throw new GradError(`${fnName}(options.argnums): argnums must be an integer or an array of integers but got ${show(argnums)}`)
   }
   const nums = typeof argnums === 'number' ? [argnums] : [...argnums]
-  const dup = nums.find((n, i) => nums.indexOf(n) !== i)
-  if (dup !== undefined) throw new GradError(`${fnName}(options.argnums): argnums lists argument ${dup} more than once (duplicate argnums: ${show(nums)})`)
   if (nums.length === 0) throw new GradError(`${fnName}: argnums is empty; give at least one argument index`)
   for (const n of nums) {
     if (!Number.isInteger(n) || n < 0 || n >= args.length) {
       throw new GradError(
-        `${fnName}: argnums contains ${n} but the function was called with ${args.length} argument(s); ` +
+        `${fnName}: argnums contains ${show(n)} but the function was called with ${args.length} argument(s); ` +
           `each entry must be an integer in [0, ${args.length - 1}]`,
       )
     }
   }
+  const dup = nums.find((n, i) => nums.indexOf(n) !== i)
+  if (dup !== undefined) throw new GradError(`${fnName}(options.argnums): argnums lists argument ${dup} more than once (duplicate argnums: ${show(nums)})`)
   const flat = nums.map((n) => tree.flatten(args[n]))
   flat.forEach(([leaves], j) => {
     if (leaves.length === 0) {
@@ -100,7 +100,7 @@ function compute(
         const out = f(...newArgs)
         const [y, aux] = hasAux ? checkAux(fnName, out) : [out, undefined]
         if (!(y instanceof tf.Tensor) || y.rank !== 0) {
-          const shape = y instanceof tf.Tensor ? `[${y.shape.join(', ')}]` : typeof y
+          const shape = y instanceof tf.Tensor ? `[${y.shape.join(', ')}]` : describe(y)
           throw new GradError(
             `${fnName}: the function must return a scalar tensor${hasAux ? ' as the first element of [output, aux]' : ''} ` +
               `but returned ${shape}; reduce it (ops.sum, ops.mean) or vmap over the batch`,
@@ -225,11 +225,16 @@ export function valueAndGrad<Args extends any[], Aux, const N extends number | r
   options: { readonly argnums?: N; readonly hasAux: true },
 ): (...args: Args) => [[tf.Tensor, Aux], Grads<Args, N>]
 export function valueAndGrad(f: (...args: any[]) => any, options: GradOptions = {}): (...args: any[]) => unknown {
-  checkArgs('valueAndGrad', f, options)
+  return named('valueAndGrad', f, options)
+}
+
+/** `valueAndGrad` whose errors name `fnName` (`grad` or `valueAndGrad`). */
+function named(fnName: string, f: (...args: any[]) => any, options: GradOptions): (...args: any[]) => unknown {
+  checkArgs(fnName, f, options)
   installEngine()
   const { argnums = 0, hasAux = false } = options
   return (...args: unknown[]) => {
-    const { value, aux, grads } = compute('valueAndGrad', f, argnums, hasAux, args)
+    const { value, aux, grads } = compute(fnName, f, argnums, hasAux, args)
     return hasAux ? [[value, aux], grads] : [value, grads]
   }
 }
@@ -256,8 +261,7 @@ export function grad<Args extends any[], Aux, const N extends number | readonly 
   options: { readonly argnums?: N; readonly hasAux: true },
 ): (...args: Args) => [Grads<Args, N>, Aux]
 export function grad(f: (...args: any[]) => any, options: GradOptions = {}): (...args: any[]) => unknown {
-  checkArgs('grad', f, options)
-  const vg = valueAndGrad(f as (...args: any[]) => tf.Tensor, options as { argnums?: number })
+  const vg = named('grad', f, options)
   const hasAux = options.hasAux ?? false
   return (...args: unknown[]) => {
     const [v, g] = vg(...args) as [unknown, unknown]

@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, PositiveInt, type OptionsOf } from '../core/config.js'
+import { decodeOptionsOrThrow, PositiveInt, type OptionsOf } from '../core/config.js'
 import { ArgumentError } from '../core/errors.js'
 import { fmtShape } from '../core/folded.js'
 import { defineKernel } from '../core/kernel.js'
@@ -342,7 +342,7 @@ export type SampleOptions = OptionsOf<typeof SampleConfig>
 export function sample(theta: tf.Tensor, k: number, key: Key, options: SampleOptions = {}): tf.Tensor {
   check('kSubset.sample', theta, k)
   checkKey('kSubset.sample(key)', key)
-  const { nbSamples } = decodeOrThrow('kSubset.sample', SampleConfig, options)
+  const { nbSamples } = decodeOptionsOrThrow('kSubset.sample', SampleConfig, {}, options)
   const params = { fn: 'kSubset.sample', k, nbSamples: nbSamples ?? 1, squeeze: nbSamples === undefined }
   return sampleKernel([theta, key], params)[0]! // [n] or [S, n]
 }
@@ -364,7 +364,7 @@ export function logProb(theta: tf.Tensor, k: number, z: tf.Tensor): tf.Tensor {
   check('kSubset.logProb', theta, k)
   if (!(z instanceof tf.Tensor) || z.rank < 1 || z.shape[z.rank - 1] !== theta.shape[0]) {
     throw new ArgumentError(
-      `kSubset.logProb(z): z must be a tensor of shape [..., ${theta.shape[0]}] (the length of theta) but got ` +
+      `kSubset.logProb(z): z must be a tensor of shape [${theta.shape[0]}] or [..., ${theta.shape[0]}] (the length of theta last) but got ` +
         (z instanceof tf.Tensor ? `shape ${fmtShape(z.shape)}` : typeof z),
     )
   }

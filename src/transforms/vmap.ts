@@ -6,8 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { installEngine } from '../core/engine.js'
 import { bdimTo, moveAxis } from '../core/batch_rules.js'
-import { show } from '../core/config.js'
-import { TreeMismatchError, VmapError } from '../core/errors.js'
+import { describe, TreeMismatchError, VmapError } from '../core/errors.js'
 import { BatchTracer, withFrame } from '../core/tracer.js'
 import * as tree from '../core/tree.js'
 
@@ -49,8 +48,8 @@ const isAxisSpec = (x: unknown): x is AxisSpec => x === null || typeof x === 'nu
  */
 export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptions = {}): F {
   installEngine()
-  if (typeof f !== 'function') throw new VmapError(`vmap(f): f must be a function but got ${show(f)}`)
-  if (typeof options !== 'object' || options === null) throw new VmapError(`vmap(options): expected an object { inAxes?, outAxes? } but got ${show(options)}`)
+  if (typeof f !== 'function') throw new VmapError(`vmap(f): f must be a function but got ${describe(f)}`)
+  if (typeof options !== 'object' || options === null) throw new VmapError(`vmap(options): expected an object { inAxes?, outAxes? } but got ${describe(options)}`)
   const { inAxes = 0, outAxes = 0 } = options
   const batched = (...args: unknown[]): unknown => {
     const [leaves, def] = tree.flatten(args)
@@ -63,8 +62,11 @@ export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptio
       if (a === null) return null
       if (!Number.isInteger(a) || a < -leaf.rank || a >= leaf.rank) {
         throw new VmapError(
-          `vmap: inAxes gives axis ${a} for argument leaf ${i} of shape [${leaf.shape.join(', ')}]; ` +
-            `it must be an integer in [${-leaf.rank}, ${leaf.rank - 1}] or null`,
+          leaf.rank === 0
+            ? `vmap: inAxes gives axis ${a} for argument leaf ${i} of shape [], a scalar (rank 0), which has no axis to batch; ` +
+                `give it inAxes null (shared by every example) or pass a tensor with a batch axis`
+            : `vmap: inAxes gives axis ${a} for argument leaf ${i} of shape [${leaf.shape.join(', ')}]; ` +
+                `it must be an integer in [${-leaf.rank}, ${leaf.rank - 1}] or null`,
         )
       }
       const ax = a < 0 ? a + leaf.rank : a
@@ -91,20 +93,16 @@ export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptio
       })
       const out = f(...(tree.unflatten(def, inTracers) as unknown[]))
       const [outLeaves, outDef] = tree.flatten(out)
-      if (outLeaves.length === 0 || hasStatic(outDef)) {
+      if (outLeaves.length === 0 || tree.firstStatic(outDef) !== null) {
         throw new VmapError(`vmap(f): f must return a tensor or a pytree of tensors, but returned ${showOutput(out)}`)
       }
-      const oAxes = tree.broadcastPrefix('vmap(outAxes)', outAxes, outDef, isAxisSpec)
+      const oAxes = asVmapError(() => tree.broadcastPrefix('vmap(outAxes)', outAxes, outDef, isAxisSpec))
       const results = outLeaves.map((leaf, i) => unbatchOutput(leaf, frame.level, frame.size, oAxes[i]!, i))
       return tree.unflatten<tf.TensorContainer>(outDef, results)
     }))
   }
   return batched as F
 }
-
-/** Whether a structure holds a non-tensor leaf other than `null` (a number, a string, `undefined`). */
-const hasStatic = (def: tree.TreeDef): boolean =>
-  def.kind === 'static' ? def.value !== null : def.kind === 'leaf' ? false : def.children.some(hasStatic)
 
 /** A vmapped function's output as a message shows it: tensors by shape, other values as JSON. */
 function showOutput(out: unknown): string {
@@ -122,8 +120,8 @@ function leafAxes(args: readonly unknown[], def: tree.TreeDef, inAxes: AxesTree)
   if (isAxisSpec(inAxes)) return tree.broadcastPrefix('vmap(inAxes)', inAxes, def, isAxisSpec)
   if (!Array.isArray(inAxes)) {
     throw new VmapError(
-      `vmap: inAxes must be a number, null, or an array with one entry per argument, but got an object; ` +
-        `wrap it in an array for a single argument: inAxes: [{ ... }]`,
+      `vmap(inAxes): inAxes must be a number, null, or an array with one entry per argument, but got ${describe(inAxes)}` +
+        (typeof inAxes === 'object' ? `; wrap it in an array for a single argument: inAxes: [{ ... }]` : ''),
     )
   }
   if (inAxes.length !== args.length) {
@@ -131,8 +129,24 @@ function leafAxes(args: readonly unknown[], def: tree.TreeDef, inAxes: AxesTree)
       `vmap: inAxes has ${inAxes.length} entries but the function was called with ${args.length} arguments`,
     )
   }
+  if (def.kind === 'array') {
+    inAxes.forEach((a, i) => {
+      const arg = def.children[i]!
+      if (typeof a === 'number' && arg.kind === 'static' && arg.value !== undefined && arg.value !== null) {
+        throw new VmapError(
+          `vmap(inAxes): inAxes[${i}] is ${a} but argument ${i} is ${describe(arg.value)}, not a tensor, so it has no ` +
+            `batched axis; give null for arguments that are not batched`,
+        )
+      }
+    })
+  }
+  return asVmapError(() => tree.broadcastPrefix('vmap(inAxes)', inAxes, def, isAxisSpec))
+}
+
+/** `body()`, with a `TreeMismatchError` (an axis spec that does not fit its tree) as a `VmapError`. */
+function asVmapError<R>(body: () => R): R {
   try {
-    return tree.broadcastPrefix('vmap(inAxes)', inAxes, def, isAxisSpec)
+    return body()
   } catch (e) {
     if (e instanceof TreeMismatchError) throw new VmapError(e.message)
     throw e

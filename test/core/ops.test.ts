@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { grad, ops, tree, vmap, VmapError } from '../../src/index.js'
+import { ArgumentError, grad, ops, tree, vmap, VmapError } from '../../src/index.js'
 import { primitives } from '../../src/core/ops/def.js'
 import { BACKEND, assertClose, setup } from '../support/helpers.js'
 
@@ -467,7 +467,8 @@ t('errors for bad axes name the op, the argument, the value and the range', () =
   throwsWith((x) => ops.squeeze(x, [0]), /ops\.squeeze\(axis\): axis 0 .* has size 3, not 1/)
   throwsWith((x) => ops.softmax(x, 0), /ops\.softmax\(axis\): only the last axis/)
   throwsWith((x) => ops.transpose(x, [0, 0]), /ops\.transpose\(perm\)/)
-  throwsWith((x) => ops.tile(x, [2]), /ops\.tile\(reps\): expected 2 entries/)
+  // reps of the wrong length is the same mistake with or without vmap: an ArgumentError (per-example terms).
+  assert.throws(() => vmap((x: tf.Tensor) => ops.tile(x, [2]))(xs), (e: unknown) => e instanceof ArgumentError && /ops\.tile\(reps\): expected 2 entries .*per-example shape \[3, 4\]/.test((e as Error).message))
   throwsWith((x) => ops.matMul(ops.sum(x, 0), x), /ops\.matMul\(a, b\).*ranks 1 and 2/)
   throwsWith((x) => ops.sum(ops.sum(x), 0), /ops\.sum\(axis\).*scalar.*got 0/)
   xs.dispose()

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { tree, TreeMismatchError } from '../../src/index.js'
+import { ArgumentError, tree, TreeMismatchError } from '../../src/index.js'
 import { assertClose, setup } from '../support/helpers.js'
 
 const t = suite('tree')
@@ -41,6 +41,40 @@ t('mismatches raise a TreeMismatchError naming the key path', () => {
   assert.throws(() => tree.map((p) => p, x, w), (e: unknown) => e instanceof TreeMismatchError && /\.b\[1\]/.test(e.message))
   const [, def] = tree.flatten(x)
   assert.throws(() => tree.unflatten(def, [tf.ones([1])]), (e: unknown) => e instanceof TreeMismatchError)
+})
+
+t('firstStatic finds the first non-null static leaf and its path', () => {
+  const x = tf.ones([1])
+  assert.equal(tree.firstStatic(tree.structure({ y: x, note: 'done' })), { value: 'done', path: '.note' })
+  assert.equal(tree.firstStatic(tree.structure([x, [null, 3]])), { value: 3, path: '[1][1]' })
+  assert.is(tree.firstStatic(tree.structure([x, null, undefined, { a: x }])), null)
+  x.dispose()
+})
+
+t('flatten: objects that are not pytree nodes stay static unless they hide a tensor; cycles are refused', () => {
+  const x = tf.ones([1])
+  class Config {
+    constructor(readonly lr = 0.1) {}
+  }
+  const big = new Float32Array(1_000_000)
+  const [leaves, def] = tree.flatten({ c: new Config(), m: new Map([['a', 1]]), big, x })
+  assert.is(leaves.length, 1)
+  assert.is(tree.firstStatic(def)?.path, '.c')
+  class Box {
+    constructor(readonly inner: { t: tf.Tensor }) {}
+  }
+  assert.throws(() => tree.flatten([new Box({ t: x })]), (e: unknown) => e instanceof ArgumentError && /Box at \[0\] holds a tensor \(at \.inner\.t\)/.test((e as Error).message))
+  const cyclic: unknown[] = [x]
+  cyclic.push({ back: cyclic })
+  assert.throws(() => tree.flatten(cyclic), (e: unknown) => e instanceof ArgumentError && /cyclic.*\[1\]\.back/.test((e as Error).message))
+  x.dispose()
+})
+
+t('structure mismatches say what differs', () => {
+  const x = tf.ones([1])
+  assert.throws(() => tree.map((a, b) => a, [x], [x, x]), (e: unknown) => e instanceof TreeMismatchError && /arrays of length 1 vs 2/.test((e as Error).message))
+  assert.throws(() => tree.map((a, b) => a, { w: x }, { v: x }), (e: unknown) => e instanceof TreeMismatchError && /keys \{w\} vs \{v\}/.test((e as Error).message))
+  x.dispose()
 })
 
 t.run()

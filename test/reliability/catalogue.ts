@@ -52,7 +52,7 @@ export const fx = {
   t: (values: tf.TensorLike, shape?: number[], dtype?: 'float32' | 'int32' | 'bool') => keep(tf.tensor(values, shape, dtype)),
   zeros: (shape: number[], dtype: 'float32' | 'int32' = 'float32') => keep(tf.zeros(shape, dtype)),
   ones: (shape: number[], dtype: 'float32' | 'int32' = 'float32') => keep(tf.ones(shape, dtype)),
-  range: (shape: number[]) => keep(tf.reshape(tf.range(0, shape.reduce((a, b) => a * b, 1)), shape)),
+  range: (shape: number[]) => keep(tf.tidy(() => tf.reshape(tf.range(0, shape.reduce((a, b) => a * b, 1)), shape))),
   key: (seed = 0) => keep(random.key(seed)),
   keys: (n: number, seed = 0) => {
     const k = random.key(seed)

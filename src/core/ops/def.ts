@@ -33,15 +33,24 @@ function opError(fn: string, e: unknown): unknown {
 }
 
 /**
+ * A check of an op's operands and parameters against each other, run before the op binds: it
+ * sees the operands as the caller passed them, so under `vmap` their shapes are the
+ * per-example shapes the caller wrote code for, and its errors say so (see `check.ts`).
+ */
+export type OpCheck<P> = (args: readonly unknown[], params: P) => void
+
+/**
  * Defines an op from its tf implementation and a rule factory, called once on first use so
  * that the rule may refer to the op itself (for the recursive call on lower levels). `api`
- * turns the binder into the op's public signature.
+ * turns the binder into the op's public signature. `check`, when given, runs on every call
+ * before the op binds (a few comparisons of shapes: no tensor is made or read).
  */
 export function defOp<P, F extends (...args: never[]) => unknown>(
   name: string,
   impl: Primitive<P>['impl'],
   makeRule: () => BatchRule<P>,
   api: (bindIt: (args: readonly unknown[], params: P) => tf.Tensor | tf.Tensor[]) => F,
+  check?: OpCheck<P>,
 ): F {
   let rule: BatchRule<P> | undefined
   // tfjs's own errors (inconsistent shapes, bad attributes) become typed errors naming the op.
@@ -55,5 +64,9 @@ export function defOp<P, F extends (...args: never[]) => unknown>(
   const p: Primitive<P> = { name, impl: checked, rule: (a, params, size) => (rule ??= makeRule())(a, params, size) }
   if (table.has(name)) throw new VmapError(`ops: the op '${name}' is defined twice`)
   table.set(name, p)
-  return api((args, params) => bind(p, args, params))
+  if (check === undefined) return api((args, params) => bind(p, args, params))
+  return api((args, params) => {
+    check(args, params)
+    return bind(p, args, params)
+  })
 }

@@ -6,6 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { broadcastRule, unaryRule } from '../batch_rules.js'
+import { ArgumentError, describe } from '../errors.js'
+import { checkBroadcast, checkOperand } from './check.js'
 import { defOp, one, type Operand } from './def.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -19,6 +21,7 @@ const unary = (name: string, tfFn: (x: tf.Tensor) => tf.Tensor): Unary => {
     ([x]) => tfFn(x),
     () => unaryRule((x) => op(x)),
     (b) => (x) => one(b([x], undefined)),
+    ([x]) => checkOperand(`ops.${name}`, 'x', x),
   )
   return op
 }
@@ -230,6 +233,9 @@ export const leakyRelu: (x: Operand, alpha?: number) => tf.Tensor = defOp<number
   (b) =>
     (x, alpha = 0.2) =>
       one(b([x], alpha)),
+  (_, alpha) => {
+    if (typeof alpha !== 'number') throw new ArgumentError(`ops.leakyRelu(alpha): expected a number but got ${describe(alpha)}`)
+  },
 )
 
 /**
@@ -277,6 +283,7 @@ const binary = (name: string, tfFn: (a: Operand, b: Operand) => tf.Tensor): Bina
     ([a, b]) => tfFn(a, b),
     () => broadcastRule(([a, b]) => op(a!, b!)),
     (bind2) => (a, b) => one(bind2([a, b], undefined)),
+    (args) => checkBroadcast(`ops.${name}`, args),
   )
   return op
 }
@@ -426,4 +433,5 @@ export const where: (condition: Operand, a: Operand, b: Operand) => tf.Tensor = 
   ([c, a, b]) => tf.where(c, a, b),
   () => broadcastRule(([c, a, b]) => where(c!, a!, b!)),
   (b) => (c, x, y) => one(b([c, x, y], undefined)),
+  (args) => checkBroadcast('ops.where', args),
 )

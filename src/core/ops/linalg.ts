@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { bdimToFront, exampleRank, expandExample, squeezeExample } from '../batch_rules.js'
 import { VmapError } from '../errors.js'
 import type { Batched, BatchRule } from '../tracer.js'
+import { checkDot, checkMatMul } from './check.js'
 import { defOp, one, type Operand } from './def.js'
 import { broadcastTo, reshape } from './shape.js'
 
@@ -114,6 +115,7 @@ export const matMul: (a: Operand, b: Operand, transposeA?: boolean, transposeB?:
   (bind2) =>
     (a, b, transposeA = false, transposeB = false) =>
       one(bind2([a, b], { transposeA, transposeB })),
+  ([a, b], { transposeA, transposeB }) => checkMatMul('ops.matMul', a, b, transposeA, transposeB),
 )
 
 /**
@@ -145,4 +147,5 @@ export const dot: (t1: Operand, t2: Operand) => tf.Tensor = defOp<undefined, (t1
     }
   },
   (bind2) => (t1, t2) => one(bind2([t1, t2], undefined)),
+  ([a, b]) => checkDot('ops.dot', a, b),
 )

@@ -22,8 +22,9 @@ import {
   squeezeExample,
   unaryRule,
 } from '../batch_rules.js'
-import { VmapError } from '../errors.js'
+import { ArgumentError, VmapError } from '../errors.js'
 import type { Batched, BatchRule } from '../tracer.js'
+import { fmt, shapeOf, shapeWord } from './check.js'
 import { defOp, many, one, type Operand } from './def.js'
 import { sum } from './reduction.js'
 import { reshape, transpose } from './shape.js'
@@ -332,6 +333,20 @@ interface PoolParams {
 
 type Pool = (x: Operand, filterSize: Pair, strides: Pair, pad: PoolPad, dimRoundingMode?: Rounding) => tf.Tensor
 
+/** With `'valid'` padding, the window fits in the (per-example) `[N?, H, W, C]` input. */
+function checkPoolWindow(fn: string, x: unknown, { filterSize, pad }: PoolParams): void {
+  const s = shapeOf(x)
+  if (pad !== 'valid' || s === null || (s.length !== 3 && s.length !== 4)) return
+  const [fh, fw] = typeof filterSize === 'number' ? [filterSize, filterSize] : filterSize
+  const [h, w] = [s[s.length - 3]!, s[s.length - 2]!]
+  if (fh > h || fw > w) {
+    throw new ArgumentError(
+      `${fn}(filterSize): the ${fh}x${fw} window does not fit in the ${h}x${w} input (${shapeWord([x])} ${fmt(s)}) with ` +
+        `'valid' padding, so the output would be empty; use a smaller filterSize or pad 'same'`,
+    )
+  }
+}
+
 /**
  * 2-D max pooling, as `tf.maxPool`. `[N?, H, W, C] -> [N?, H', W', C]`
  * @example
@@ -344,6 +359,7 @@ export const maxPool: Pool = defOp<PoolParams, Pool>(
   ([x], p) => tf.maxPool(x, p.filterSize, p.strides, p.pad, p.dimRoundingMode),
   () => poolRule('ops.maxPool', (x, p: PoolParams) => maxPool(x, p.filterSize, p.strides, p.pad, p.dimRoundingMode)),
   (b) => (x, filterSize, strides, pad, dimRoundingMode) => one(b([x], { filterSize, strides, pad, dimRoundingMode })),
+  ([x], p) => checkPoolWindow('ops.maxPool', x, p),
 )
 
 /**
@@ -358,4 +374,5 @@ export const avgPool: Pool = defOp<PoolParams, Pool>(
   ([x], p) => tf.avgPool(x, p.filterSize, p.strides, p.pad, p.dimRoundingMode),
   () => poolRule('ops.avgPool', (x, p: PoolParams) => avgPool(x, p.filterSize, p.strides, p.pad, p.dimRoundingMode)),
   (b) => (x, filterSize, strides, pad, dimRoundingMode) => one(b([x], { filterSize, strides, pad, dimRoundingMode })),
+  ([x], p) => checkPoolWindow('ops.avgPool', x, p),
 )

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { argReduceRule, reduceRule, type ReduceParams } from '../batch_rules.js'
+import { checkAxesOnce } from './check.js'
 import { defOp, one, type Axis, type Operand } from './def.js'
 
 type Reduction = (x: Operand, axis?: Axis, keepDims?: boolean) => tf.Tensor
@@ -16,6 +17,7 @@ const reduction = (name: string, tfFn: (x: tf.Tensor, axis: number[] | undefined
       tfFn(x, axis === null || axis === undefined ? undefined : typeof axis === 'number' ? [axis] : [...axis], keepDims),
     () => reduceRule(`ops.${name}`, (x, axis, keepDims) => op(x, axis, keepDims)),
     (b) => (x, axis, keepDims) => one(b([x], { axis, keepDims })),
+    ([x], { axis }) => checkAxesOnce(`ops.${name}`, x, axis),
   )
   return op
 }

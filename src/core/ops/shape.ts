@@ -21,6 +21,7 @@ import {
 } from '../batch_rules.js'
 import { ArgumentError, VmapError } from '../errors.js'
 import type { Batched } from '../tracer.js'
+import { checkJoin, checkReshape, fmt, shapeOf, shapeWord } from './check.js'
 import { defOp, many, one, type Operand } from './def.js'
 import { add, cast } from './elementwise.js'
 
@@ -42,6 +43,7 @@ export const reshape: (x: Operand, shape: readonly number[]) => tf.Tensor = defO
     return { value: reshape(v, [v.shape[0]!, ...shape]), bdim: 0 } // [B, ...shape]
   },
   (b) => (x, shape) => one(b([x], shape)),
+  ([x], shape) => checkReshape('ops.reshape', x, shape),
 )
 
 /**
@@ -64,7 +66,8 @@ export const transpose: (x: Operand, perm?: readonly number[]) => tf.Tensor = de
     const p = perm === undefined ? [...Array(r).keys()].reverse() : perm.map((a) => normalizeAxis('ops.transpose', a, r, 'perm'))
     if (p.length !== r || new Set(p).size !== r) {
       throw new VmapError(
-        `ops.transpose(perm): perm must be a permutation of [0, ${r}) (per-example rank ${r}) but got [${perm}]`,
+        `ops.transpose(perm): perm must be a permutation of [0, ${r}) (per-example rank ${r}), each axis once, but got ` +
+          `[${perm!.join(', ')}]${new Set(p).size !== p.length ? ' (an axis repeats)' : ''}`,
       )
     }
     // The batch axis stays where it is; per-example axes are permuted around it.
@@ -149,6 +152,7 @@ export const concat: (tensors: readonly Operand[], axis?: number) => tf.Tensor =
   (b) =>
     (tensors, axis = 0) =>
       one(b(tensors, axis)),
+  (xs, axis) => checkJoin('ops.concat', xs, axis),
 )
 
 /**
@@ -173,6 +177,7 @@ export const stack: (tensors: readonly Operand[], axis?: number) => tf.Tensor = 
   (b) =>
     (tensors, axis = 0) =>
       one(b(tensors, axis)),
+  (xs) => checkJoin('ops.stack', xs, null),
 )
 
 /**
@@ -253,7 +258,32 @@ export const slice: (x: Operand, begin: number | readonly number[], size?: numbe
       ),
     ),
   (b) => (x, begin, size) => one(b([x], { begin, size })),
+  ([x], params) => checkSlice(x, params),
 )
+
+/** `begin` and `size` within the (per-example) shape of `x`, when they have at most one entry per axis. */
+function checkSlice(x: unknown, params: SliceParams): void {
+  const s = shapeOf(x)
+  if (s === null) return
+  const { begin, size } = params
+  const long = (v: unknown): boolean => Array.isArray(v) && v.length > s.length
+  if (long(begin) || long(size) || (typeof begin !== 'number' && !Array.isArray(begin))) return // the op's own errors
+  sliceEntries(params, s).forEach(([b, n], i) => {
+    const dim = s[i]!
+    if (!Number.isInteger(b) || b < 0 || b > dim) {
+      throw new ArgumentError(
+        `ops.slice(begin): begin[${i}] is ${b} but axis ${i} of the ${shapeWord([x])} ${fmt(s)} has size ${dim}; ` +
+          `it must be an integer in [0, ${dim}] (negative begins are not supported)`,
+      )
+    }
+    if (n !== -1 && (!Number.isInteger(n) || n < 0 || b + n > dim)) {
+      throw new ArgumentError(
+        `ops.slice(size): begin[${i}] + size[${i}] = ${b} + ${n} overflows axis ${i} of the ${shapeWord([x])} ${fmt(s)} ` +
+          `(size ${dim}); size[${i}] must be in [0, ${dim - b}] or -1 (to the end)`,
+      )
+    }
+  })
+}
 
 interface GatherParams {
   readonly axis: number
@@ -322,6 +352,11 @@ export const gather: (x: Operand, indices: Operand, axis?: number, batchDims?: n
   (b) =>
     (x, indices, axis = 0, batchDims = 0) =>
       one(b([x, indices], { axis, batchDims })),
+  ([, indices]) => {
+    if (indices instanceof tf.Tensor && indices.dtype !== 'int32') {
+      throw new ArgumentError(`ops.gather(indices): indices must be an int32 tensor but got dtype ${indices.dtype}; cast it with ops.cast(indices, 'int32')`)
+    }
+  },
 )
 
 /**
@@ -339,6 +374,14 @@ export const tile: (x: Operand, reps: readonly number[]) => tf.Tensor = defOp<
   ([x], reps) => tf.tile(x, [...reps]),
   () => perAxisRule('ops.tile', 'reps', (reps: readonly number[]) => reps, 1, (x, reps) => tile(x, reps)),
   (b) => (x, reps) => one(b([x], reps)),
+  ([x], reps) => {
+    const s = shapeOf(x)
+    if (s !== null && Array.isArray(reps) && reps.length !== s.length) {
+      throw new ArgumentError(
+        `ops.tile(reps): expected ${s.length} entries (one per axis of the ${shapeWord([x])} ${fmt(s)}, rank ${s.length}) but got ${reps.length}`,
+      )
+    }
+  },
 )
 
 /**
@@ -372,6 +415,18 @@ export const broadcastTo: (x: Operand, shape: readonly number[]) => tf.Tensor = 
     return { value: broadcastTo(aligned, target), bdim: d }
   },
   (b) => (x, shape) => one(b([x], shape)),
+  ([x], shape) => {
+    const s = shapeOf(x)
+    if (s === null || !Array.isArray(shape)) return
+    const k = shape.length - s.length
+    const ok = k >= 0 && s.every((n, i) => n === 1 || n === shape[k + i])
+    if (!ok) {
+      throw new ArgumentError(
+        `ops.broadcastTo(shape): a tensor of ${shapeWord([x])} ${fmt(s)} cannot be broadcast to ${fmt(shape)}` +
+          (k < 0 ? ' (the target has fewer axes)' : ' (aligned from the last axis, each axis must be equal or 1)'),
+      )
+    }
+  },
 )
 
 interface PadParams {

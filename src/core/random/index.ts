@@ -36,9 +36,10 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { show } from '../config.js'
 import { ArgumentError, beforeInit } from '../errors.js'
 import { fillGamma, fillGumbel, fillNormal, fillUniform } from './fill.js'
-import { checkShape, keyedOp, type Key } from './keyed.js'
+import { checkShape, keyedOp, MAX_ELEMENTS, type Key } from './keyed.js'
 import { threefry2x32 } from './threefry.js'
 
 export { threefry2x32 } from './threefry.js'
@@ -50,7 +51,7 @@ export { keyedOp, type Key, type KeyedDtype, type KeyedBuffer, type KeyedOp, typ
 function words64(fn: string, arg: string, x: unknown): [number, number] {
   if (typeof x !== 'number' || !Number.isSafeInteger(x)) {
     throw new ArgumentError(
-      `${fn}(${arg}): ${arg} must be an integer in [-(2^53 - 1), 2^53 - 1] but got ${typeof x === 'number' ? x : `${typeof x} ${String(x)}`}`,
+      `${fn}(${arg}): ${arg} must be an integer in [-(2^53 - 1), 2^53 - 1] but got ${typeof x === 'number' ? x : `${typeof x} ${show(x)}`}`,
     )
   }
   return [Math.floor(x / 2 ** 32) >>> 0, x >>> 0]
@@ -99,8 +100,8 @@ const splitOp = keyedOp<number, 'int32'>({
  * ```
  */
 export function split(key: Key, n = 2): tf.Tensor {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new ArgumentError(`random.split(n): n must be a non-negative integer but got ${n}`)
+  if (!Number.isInteger(n) || n < 0 || 2 * n > MAX_ELEMENTS) {
+    throw new ArgumentError(`random.split(n): n must be an integer in [0, ${Math.floor(MAX_ELEMENTS / 2)}] (n keys of 2 words each) but got ${n}`)
   }
   return splitOp(key, n)
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { show } from '../config.js'
 import { ArgumentError } from '../errors.js'
 import { defineKernel } from '../kernel.js'
 
@@ -52,11 +53,20 @@ export function checkKey(fn: string, key: unknown): asserts key is tf.Tensor {
   }
 }
 
-/** Throws unless `shape` is an array of non-negative integers. */
+/** The most elements one sampler call may draw per key: `2^31 - 1` (tfjs's sizes are int32). */
+export const MAX_ELEMENTS = 2 ** 31 - 1
+
+/** Throws unless `shape` is an array of non-negative integers of at most `MAX_ELEMENTS` elements. */
 export function checkShape(fn: string, shape: unknown): asserts shape is readonly number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new ArgumentError(
       `${fn}(shape): shape must be an array of non-negative integers but got ${Array.isArray(shape) ? `[${shape.join(', ')}]` : String(shape)}`,
+    )
+  }
+  const size = shape.reduce((a: number, b: number) => a * b, 1)
+  if (size > MAX_ELEMENTS) {
+    throw new ArgumentError(
+      `${fn}(shape): shape [${shape.join(', ')}] has ${size} elements, too large: at most ${MAX_ELEMENTS} (2^31 - 1) per key; draw in smaller pieces`,
     )
   }
 }
@@ -86,6 +96,7 @@ export function checkShape(fn: string, shape: unknown): asserts shape is readonl
  * ```
  */
 export function keyedOp<P, D extends KeyedDtype>(spec: KeyedOpSpec<P, D>): KeyedOp<P> {
+  checkSpec(spec)
   const { name, dtype, shape, fill } = spec
   const kernel = defineKernel<P>({
     name,
@@ -102,4 +113,15 @@ export function keyedOp<P, D extends KeyedDtype>(spec: KeyedOpSpec<P, D>): Keyed
     checkKey(`${name}(key)`, key)
     return kernel([key], params)[0]! // [...shape]
   }
+}
+
+/** Throws an `ArgumentError` naming the bad field unless `spec` is a `KeyedOpSpec`. */
+function checkSpec(spec: unknown): void {
+  const fn = 'random.keyedOp'
+  if (typeof spec !== 'object' || spec === null) throw new ArgumentError(`${fn}(spec): spec must be an object { name, dtype, shape, fill } but got ${show(spec)}`)
+  const { name, dtype, shape, fill } = spec as Record<string, unknown>
+  if (typeof name !== 'string' || name === '') throw new ArgumentError(`${fn}(spec.name): name must be a non-empty string but got ${show(name)}`)
+  if (dtype !== 'float32' && dtype !== 'int32') throw new ArgumentError(`${fn}(spec.dtype): dtype must be 'float32' or 'int32' but got ${show(dtype)}`)
+  if (typeof shape !== 'function') throw new ArgumentError(`${fn}(spec.shape): shape must be a function params -> number[] but got ${typeof shape}`)
+  if (typeof fill !== 'function') throw new ArgumentError(`${fn}(spec.fill): fill must be a function (k0, k1, out, params) => void but got ${typeof fill}`)
 }

@@ -8,9 +8,11 @@
  *
  * @module
  */
-import type * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { configured } from '../../core/config.js'
+import { configured, show } from '../../core/config.js'
+import { ArgumentError } from '../../core/errors.js'
+import { fmtShape } from '../../core/folded.js'
 import { checkShape } from '../../core/random/keyed.js'
 
 /** A sampler: `(key: int32 [2], shape) -> float32 [...shape]`, a pure function of the key. */
@@ -63,3 +65,26 @@ export const withoutOptions = <Name extends string>(
       return law.sample(key, shape)
     },
   }))
+
+/**
+ * Throws an `ArgumentError` unless `noise` is a noise record (an object with `sample`); `fn`
+ * names the function that takes it (`imle`, `losses.fenchelYoung`).
+ */
+export function checkNoise(fn: string, noise: unknown): asserts noise is Noise {
+  if (typeof noise !== 'object' || noise === null || typeof (noise as Partial<Noise>).sample !== 'function') {
+    const got = typeof noise === 'function' ? `a function${noise.name ? ` (${noise.name})` : ''}; call the factory: noise.gumbel(), not noise.gumbel` : noise === null ? 'null' : `${typeof noise} ${show(noise)}`
+    throw new ArgumentError(`${fn}(noise): noise must be a noise record with a sample(key, shape) function (noise.gumbel(), ...) but got ${got}`)
+  }
+}
+
+/**
+ * Throws an `ArgumentError` unless `eps`, what `noise.sample(key, shape)` returned, is a
+ * float32 tensor of shape `shape` (metadata only: no data is read); `fn` names the caller.
+ */
+export function checkSample(fn: string, eps: unknown, shape: readonly number[]): asserts eps is tf.Tensor {
+  const ok = eps instanceof tf.Tensor && eps.dtype === 'float32' && eps.rank === shape.length && eps.shape.every((d: number, i: number) => d === shape[i])
+  if (!ok) {
+    const got = eps instanceof tf.Tensor ? `a ${eps.dtype} tensor of shape ${fmtShape(eps.shape)}` : `${typeof eps} ${show(eps)}`
+    throw new ArgumentError(`${fn}: sample(key, ${fmtShape(shape)}) must return a float32 tensor of shape ${fmtShape(shape)} but returned ${got}`)
+  }
+}

@@ -10,7 +10,7 @@
 import type * as tf from '@tensorflow/tfjs-core'
 import type * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { configured, decodeWith, Finite, NonNegative, UnitInterval } from '../../core/config.js'
+import { configured, decodeOrThrow, decodeWith, Finite, NonNegative, UnitInterval } from '../../core/config.js'
 import type { ConfigError } from '../../core/errors.js'
 import * as ops from '../../core/ops.js'
 import type { Target } from './target.js'
@@ -54,7 +54,7 @@ export const AdaptiveState = t.type({
   beta: NonNegative,
   gradNorm: NonNegative,
   previousBetaUpdate: Finite,
-  betaHistory: t.readonlyArray(t.number),
+  betaHistory: t.readonlyArray(NonNegative),
 })
 /** The adaptive target's state (plain numbers). */
 export type AdaptiveState = t.OutputOf<typeof AdaptiveState>
@@ -134,6 +134,7 @@ export const adaptive = configured(
         initial,
         // The mean over samples of each sample's number of non-zero entries: [] per instance.
         observe: (diffs) => ops.mean(ops.sum(ops.cast(ops.notEqual(diffs, 0), 'float32'), diffs.shape.slice(1).map((_, i) => i + 1)), 0),
+        decode: (fn, state) => decodeOrThrow(fn, AdaptiveState, state, 'state'),
         update: (state, stats) => {
           let nnz = 0
           for (const v of stats) nnz += v

@@ -18,6 +18,8 @@ export interface TargetAdaptation<State> {
   readonly initial: State
   readonly observe: (diffs: tf.Tensor) => tf.Tensor
   readonly update: (state: State, stats: Float32Array, shape: readonly number[]) => State
+  /** Checks a state given to `layer.setState` (`fn` names the call), throwing a `ConfigError`; optional. */
+  readonly decode?: (fn: string, state: unknown) => State
 }
 
 /**

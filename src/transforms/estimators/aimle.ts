@@ -6,7 +6,7 @@
  * @module
  */
 import * as t from 'io-ts'
-import { decodeOrThrow, type OptionsOf } from '../../core/config.js'
+import { decodeOptionsOrThrow, type OptionsOf } from '../../core/config.js'
 import type { Noise } from '../../distributions/noise/noise.js'
 import { adaptive, AdaptiveTargetConfig, type AdaptiveState } from '../../distributions/target/adaptive.js'
 import type { MapFn } from './estimator.js'
@@ -46,7 +46,7 @@ export const aimleDefaults = { ...imleDefaults, symmetric: true, ...adaptive.def
  * ```
  */
 export function aimle(map: MapFn, noise: Noise, options: AimleOptions = {}): Layer<AdaptiveState> {
-  const c = decodeOrThrow('aimle', AimleConfig, { ...aimleDefaults, ...options })
+  const c = decodeOptionsOrThrow('aimle', AimleConfig, aimleDefaults, options)
   const { nbSamples, nbMarginalSamples, inputNoiseTemperature, sense, reduce, targetNoiseTemperature, symmetric, ...targetOptions } = c
   const rules = imleEstimator(adaptive(targetOptions), { targetNoiseTemperature, symmetric })
   return layerOf('aimle', map, noise, rules, { nbSamples, nbMarginalSamples, inputNoiseTemperature, sense, reduce })

@@ -13,7 +13,8 @@ import { none } from '../../distributions/noise/none.js'
 import { standard } from '../../distributions/target/index.js'
 import type { MapFn } from './estimator.js'
 import { imleEstimator } from './imle.js'
-import { layerOf, perturbDefaults, type Layer } from './perturb_and_map.js'
+import { isSolver } from '../../solvers/solver.js'
+import { checkTheta, layerOf, perturbDefaults, type Layer } from './perturb_and_map.js'
 
 /**
  * The codec of `blackbox`'s options: `lambda`, the interpolation strength (finite, > 0).
@@ -54,6 +55,11 @@ export const blackbox = (map: MapFn, options: { readonly lambda: number }): Blac
 const make = configured('blackbox', BlackboxConfig, {}, ({ lambda }) => (map: MapFn): BlackboxLayer => {
   const rules = imleEstimator(standard({ alpha: 1, beta: lambda, scaleGradient: true }), { targetNoiseTemperature: 0 })
   const inner = layerOf('blackbox', map, none(), rules, perturbDefaults)
-  const layer = (theta: tf.Tensor, key?: tf.Tensor): tf.Tensor => inner(theta, key ?? (constantKey ??= tf.keep(random.key(0))))
+  const rank = isSolver(map) ? map.instanceRank : undefined
+  const layer = (theta: tf.Tensor, key?: tf.Tensor): tf.Tensor => {
+    if (key !== undefined) return inner(theta, key)
+    checkTheta('blackbox', theta, rank) // before the shared key is made: a refused call allocates nothing
+    return inner(theta, (constantKey ??= tf.keep(random.key(0))))
+  }
   return Object.assign(layer, { map: inner.map, state: inner.state, setState: inner.setState })
 })

@@ -60,6 +60,11 @@ export interface BackwardContext<State = undefined> {
 export interface Adaptation<State> {
   readonly initial: State
   readonly update: (state: State, stats: Float32Array, shape: readonly number[]) => State
+  /**
+   * Checks a state given to `layer.setState` (`fn` names the call, `aimle.setState`), returning
+   * it decoded or throwing a `ConfigError` that names the bad field; absent: states are taken as given.
+   */
+  readonly decode?: (fn: string, state: unknown) => State
 }
 
 /** What a backward rule returns: the gradient, or the gradient and per-example statistics. */

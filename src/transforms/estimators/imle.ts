@@ -6,10 +6,11 @@
  *
  * @module
  */
-import type * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, NonNegative, type OptionsOf } from '../../core/config.js'
+import { decodeOptionsOrThrow, NonNegative, show, type OptionsOf } from '../../core/config.js'
 import { ArgumentError } from '../../core/errors.js'
+import { fmtShape } from '../../core/folded.js'
 import * as ops from '../../core/ops.js'
 import type { Noise } from '../../distributions/noise/noise.js'
 import type { Target } from '../../distributions/target/target.js'
@@ -75,7 +76,7 @@ export function imleEstimator<State = undefined>(
     config: { target, targetNoiseTemperature, symmetric },
     backward: ({ theta, z, dz, perturbed, marginal, state }) => {
       // z'(d): the MAP states of target.params(theta, d) under the saved noise, [S * M, ...s].
-      const towards = (d: tf.Tensor): tf.Tensor => perturbed(target.params(theta, d, state), targetNoiseTemperature)
+      const towards = (d: tf.Tensor): tf.Tensor => perturbed(checkParams(target.params(theta, d, state), theta, d), targetNoiseTemperature)
       const [left, right] = symmetric ? [towards(ops.neg(dz)), towards(dz)] : [z, towards(dz)]
       const half = symmetric ? 0.5 : 1
       const diffs = ops.sub(marginal(left), marginal(right)) // [S, ...s]: mu-mu, averaged before differencing
@@ -85,11 +86,23 @@ export function imleEstimator<State = undefined>(
           : meanRows(process(theta, dz, symmetric ? ops.mul(diffs, half) : diffs, state)) // [...s]
       return adapt === undefined ? grad : { grad, stats: adapt.observe(diffs) }
     },
-    ...(adapt === undefined ? {} : { adapt: { initial: adapt.initial, update: adapt.update } }),
+    ...(adapt === undefined ? {} : { adapt: { initial: adapt.initial, update: adapt.update, ...(adapt.decode === undefined ? {} : { decode: adapt.decode }) } }),
   }
 }
 
 const scaleBy = (g: tf.Tensor, c: number): tf.Tensor => (c === 1 ? g : ops.mul(g, c))
+
+/** `thetaPrime`, what `target.params(theta, dy)` returned, once checked: float32, of the shape of `dy` `[R, ...s]` or of `theta` `[...s]`. */
+function checkParams(thetaPrime: unknown, theta: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i])
+  if (!(thetaPrime instanceof tf.Tensor) || thetaPrime.dtype !== 'float32' || !(same(thetaPrime.shape, dy.shape) || same(thetaPrime.shape, theta.shape))) {
+    const got = thetaPrime instanceof tf.Tensor ? `a ${thetaPrime.dtype} tensor of shape ${fmtShape(thetaPrime.shape)}` : `${typeof thetaPrime} ${show(thetaPrime)}`
+    throw new ArgumentError(
+      `imle(target): target.params(theta, dy) must return a float32 tensor of shape ${fmtShape(dy.shape)} (or ${fmtShape(theta.shape)}, the shape of theta) but returned ${got}`,
+    )
+  }
+  return thetaPrime
+}
 
 /** The defaults of `imle`'s options. */
 export const imleDefaults = { ...perturbDefaults, targetNoiseTemperature: 1 as NonNegative, symmetric: false }
@@ -122,6 +135,6 @@ export const imleDefaults = { ...perturbDefaults, targetNoiseTemperature: 1 as N
  * ```
  */
 export function imle<State = undefined>(map: MapFn, noise: Noise, target: Target<string, unknown, State>, options: ImleOptions = {}): Layer<State> {
-  const { targetNoiseTemperature, symmetric, ...shared } = decodeOrThrow('imle', ImleConfig, { ...imleDefaults, ...options })
+  const { targetNoiseTemperature, symmetric, ...shared } = decodeOptionsOrThrow('imle', ImleConfig, imleDefaults, options)
   return layerOf('imle', map, noise, imleEstimator(target, { targetNoiseTemperature, symmetric }), shared)
 }

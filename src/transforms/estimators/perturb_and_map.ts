@@ -11,12 +11,13 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
 import { toCanonical } from '../../core/batching.js'
-import { decodeOrThrow, NonNegative, PositiveInt, type OptionsOf } from '../../core/config.js'
+import { decodeOptionsOrThrow, NonNegative, PositiveInt, show, type OptionsOf } from '../../core/config.js'
 import { ArgumentError } from '../../core/errors.js'
+import { fmtShape } from '../../core/folded.js'
 import * as ops from '../../core/ops.js'
 import { checkKey } from '../../core/random/keyed.js'
-import { activeFrames } from '../../core/tracer.js'
-import type { Noise } from '../../distributions/noise/noise.js'
+import { activeFrames, decompose } from '../../core/tracer.js'
+import { checkNoise, checkSample, type Noise } from '../../distributions/noise/noise.js'
 import { isSolver } from '../../solvers/solver.js'
 import { customVjp } from '../custom_vjp.js'
 import { vmap } from '../vmap.js'
@@ -86,6 +87,56 @@ export const scaled = (eps: tf.Tensor, tau: number): tf.Tensor => (tau === 1 ? e
 /** The solver over a leading sample axis, `[S, ...s] -> [S, ...s]`: a solver record's own batched call, or `vmap`. */
 export const solveSamples = (map: MapFn): ((theta: tf.Tensor) => tf.Tensor) => (isSolver(map) ? map.batched : vmap(map))
 
+/**
+ * `solveSamples` with the solver's output checked, `fn` naming the layer: a float32 tensor of
+ * the input's shape `[N, ...s]` (metadata only, every call). With `values`, a map that is not a
+ * solver record (a plain function) also has its 0/1 values checked, which reads the output:
+ * a record made by `solvers.define` writes a float32 output of its declared shape itself and
+ * is trusted, so the built-in solvers pay nothing.
+ */
+function checkedSolve(fn: string, map: MapFn): (theta: tf.Tensor, values?: boolean) => tf.Tensor {
+  const record = isSolver(map)
+  const solve = record
+    ? map.batched
+    : vmap((theta: tf.Tensor): tf.Tensor => {
+        const z = map(theta)
+        if (!(z instanceof tf.Tensor)) {
+          throw new ArgumentError(`${fn}(map): the solver must return a float32 tensor of the shape of theta, ${fmtShape(theta.shape)}, but returned ${typeof z} ${show(z)}`)
+        }
+        return z
+      })
+  return (theta, values = false) => {
+    const z = solve(theta) // [N, ...s]
+    checkSolution(fn, z, theta)
+    if (values && !record) checkBinary(fn, z)
+    return z
+  }
+}
+
+/** Throws unless the solver's output `z` is a float32 tensor of the shape of its input `theta`, `[N, ...s]`. */
+function checkSolution(fn: string, z: tf.Tensor, theta: tf.Tensor): void {
+  if (z.dtype !== 'float32') {
+    throw new ArgumentError(`${fn}(map): the solver must return a float32 tensor (0/1 states) but returned dtype ${z.dtype}; cast it with ops.cast(z, 'float32')`)
+  }
+  if (z.rank !== theta.rank || z.shape.some((d, i) => d !== theta.shape[i])) {
+    // One instance's shapes: the leading axis is the layer's rows.
+    throw new ArgumentError(
+      `${fn}(map): the solver must return a state of the shape of its input, ${fmtShape(theta.shape.slice(1))}, but returned shape ${fmtShape(z.shape.slice(1))}`,
+    )
+  }
+}
+
+/** Throws unless every entry of `z` (under `vmap`, of the whole batch) is 0 or 1. Reads `z`. */
+function checkBinary(fn: string, z: tf.Tensor): void {
+  const v = decompose(z).base.dataSync()
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!
+    if (x !== 0 && x !== 1) {
+      throw new ArgumentError(`${fn}(map): the solver must return 0/1 states (0 or 1 in every entry) but returned ${x} (flat index ${i} of the batch)`)
+    }
+  }
+}
+
 /** The noise of `-eps` for `eps ~ noise` (for `sense: 'min'`), with its density. */
 function negated(noise: Noise): Noise {
   const { logProb, gradLogProb } = noise
@@ -106,6 +157,12 @@ function negated(noise: Noise): Noise {
  * call, output `estimator.output(z)` (default: `z`, `[S * M, ...s]`, or `[...s]` when there
  * is one row) or, with `reduce: 'mean'`, the mean over the rows `[...s]`. Backward: `estimator.backward` with the same `eps`.
  *
+ * Checked on every call, from metadata only: the noise's sample is a float32 `[S * M, ...s]`,
+ * and every solver output a float32 tensor of the shape of its input. A `map` that is a plain
+ * function (not a `solvers.define` record) also has its forward outputs checked to be 0/1
+ * states, which reads them; records, the built-in solvers included, are not read. Each failure
+ * is an `ArgumentError` naming the layer (`imle(map): ...`, `imle(noise): ...`).
+ *
  * @example
  * ```ts
  * import { estimators, noise, ops, random, solvers } from 'imle'
@@ -121,7 +178,7 @@ export function perturbAndMap<State = undefined>(
   estimator: Estimator<string, unknown, State>,
   options: PerturbOptions = {},
 ): Layer<State> {
-  return layerOf('perturbAndMap', map, noise, estimator, decodeOrThrow('perturbAndMap', PerturbConfig, { ...perturbDefaults, ...options }))
+  return layerOf('perturbAndMap', map, noise, estimator, decodeOptionsOrThrow('perturbAndMap', PerturbConfig, perturbDefaults, options))
 }
 
 /** The layer of `perturbAndMap`, for decoded options; `fn` names the public factory in errors. */
@@ -129,7 +186,7 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
   checkRecords(fn, map, noise, estimator)
   const { nbSamples: S, nbMarginalSamples: M, inputNoiseTemperature: tau, sense, reduce } = config
   const law = sense === 'min' ? negated(noise) : noise
-  const solve = solveSamples(map) // [S, ...s] -> [S, ...s]
+  const solve = checkedSolve(fn, map) // [S, ...s] -> [S, ...s]
   const R = S * M // the rows: every sample's M marginal perturbations
   // [S * M, ...s] -> [S, ...s]: the mean over each sample's M marginal perturbations.
   const marginal = (x: tf.Tensor): tf.Tensor => (M === 1 ? x : ops.mean(ops.reshape(x, [S, M, ...x.shape.slice(1)]), 1))
@@ -139,6 +196,7 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
   const { adapt } = estimator
   const perturb = estimator.perturb ?? ((theta: tf.Tensor, noise: tf.Tensor) => ops.add(theta, noise))
   let state = adapt?.initial as State
+  const decodeState = adapt?.decode
   type Residuals = { readonly theta: tf.Tensor; readonly eps: tf.Tensor; readonly z: tf.Tensor }
   const present = estimator.output
   // The layer's own presentation of the rows, applied inside the custom gradient (no tape node
@@ -155,7 +213,8 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
   const core = customVjp(
     (theta: tf.Tensor, key: tf.Tensor): readonly [tf.Tensor, Residuals] => {
       const eps = law.sample(key, [R, ...theta.shape]) // [S * M, ...s]
-      const z = solve(perturb(theta, scaled(eps, tau))) // [S * M, ...s]
+      checkSample(`${fn}(noise)`, eps, [R, ...theta.shape])
+      const z = solve(perturb(theta, scaled(eps, tau)), true) // [S * M, ...s]
       return [toOutput(z), { theta, eps, z }]
     },
     ({ theta, eps, z }: Residuals, dy: tf.Tensor) => {
@@ -188,22 +247,21 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
     map: mapOnly,
     state: () => state,
     setState: (next: State) => {
-      state = next
+      state = decodeState === undefined ? next : decodeState(`${fn}.setState`, next)
     },
   })
 }
 
 function checkRecords<State>(fn: string, map: MapFn, noise: Noise, estimator: Estimator<string, unknown, State>): void {
   if (typeof map !== 'function') throw new ArgumentError(`${fn}(map): map must be a function (a MAP solver) but got ${typeof map}`)
-  if (typeof noise !== 'object' || noise === null || typeof noise.sample !== 'function') {
-    throw new ArgumentError(`${fn}(noise): noise must be a noise record with a sample(key, shape) function (noise.gumbel(), ...) but got ${noise === null ? 'null' : typeof noise}`)
-  }
+  checkNoise(fn, noise)
   if (typeof estimator !== 'object' || estimator === null || typeof estimator.backward !== 'function') {
     throw new ArgumentError(`${fn}(estimator): estimator must be a record with a backward(ctx) function but got ${estimator === null ? 'null' : typeof estimator}`)
   }
 }
 
-function checkTheta(fn: string, theta: unknown, rank: number | undefined): asserts theta is tf.Tensor {
+/** Throws unless `theta` is one float32 instance of the solver (rank `rank` when known, >= 1). */
+export function checkTheta(fn: string, theta: unknown, rank: number | undefined): asserts theta is tf.Tensor {
   if (!(theta instanceof tf.Tensor)) throw new ArgumentError(`${fn}(theta): theta must be a tf.Tensor but got ${typeof theta}`)
   if (theta.rank < 1) {
     throw new ArgumentError(`${fn}(theta): theta must have rank >= 1 (one instance of the solver's input) but got a scalar`)

@@ -7,7 +7,7 @@
  * @module
  */
 import * as t from 'io-ts'
-import { decodeOrThrow, Positive, PositiveInt, type OptionsOf } from '../../core/config.js'
+import { decodeOptionsOrThrow, Positive, show, PositiveInt, type OptionsOf } from '../../core/config.js'
 import { ArgumentError } from '../../core/errors.js'
 import * as ops from '../../core/ops.js'
 import type { Noise } from '../../distributions/noise/noise.js'
@@ -60,6 +60,10 @@ export type PerturbedEstimator = Estimator<'perturbed', { readonly sigma: number
  * ```
  */
 export function perturbedEstimator({ sigma, multiplicative }: { readonly sigma: number; readonly multiplicative: boolean }): PerturbedEstimator {
+  if (!PerturbedConfig.props.sigma.is(sigma)) {
+    throw new ArgumentError(`perturbedEstimator(sigma): sigma must be a finite number > 0 (at least 2^-126, a normal float32) but got ${show(sigma)}`)
+  }
+  if (typeof multiplicative !== 'boolean') throw new ArgumentError(`perturbedEstimator(multiplicative): multiplicative must be a boolean but got ${show(multiplicative)}`)
   return {
     _tag: 'perturbed',
     config: { sigma, multiplicative },
@@ -96,7 +100,7 @@ export function perturbedEstimator({ sigma, multiplicative }: { readonly sigma: 
  * ```
  */
 export function perturbed(map: MapFn, noise: Noise, options: PerturbedOptions = {}): Layer {
-  const { sigma, multiplicative, ...shared } = decodeOrThrow('perturbed', PerturbedConfig, { ...perturbedDefaults, ...options })
+  const { sigma, multiplicative, ...shared } = decodeOptionsOrThrow('perturbed', PerturbedConfig, perturbedDefaults, options)
   if (typeof noise === 'object' && noise !== null && typeof noise.gradLogProb !== 'function') {
     throw new ArgumentError(
       `perturbed(noise): the noise must have a density with gradLogProb (noise.normal(), noise.gumbel(), or noise.custom with one) but '${noise._tag}' has none`,

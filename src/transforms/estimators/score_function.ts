@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
-import { decodeOrThrow, Finite, PositiveInt, type OptionsOf } from '../../core/config.js'
+import { decodeOptionsOrThrow, Finite, show, PositiveInt, type OptionsOf } from '../../core/config.js'
 import { ArgumentError, ConfigError } from '../../core/errors.js'
 import * as ops from '../../core/ops.js'
 import { checkKey, type Key } from '../../core/random/keyed.js'
@@ -143,13 +143,15 @@ function make(
   options: ScoreFunctionOptions,
   map?: (theta: tf.Tensor) => tf.Tensor,
 ): ScoreFunctionLayer {
-  const config = decodeOrThrow(fn, ScoreFunctionConfig, { ...scoreFunctionDefaults, ...options })
+  const config = decodeOptionsOrThrow(fn, ScoreFunctionConfig, scoreFunctionDefaults, options)
   const { nbSamples: S, baseline } = config
   if (baseline === 'mean' && S < 2) {
     throw new ConfigError(`${fn}(options.baseline): 'mean' (leave-one-out) needs nbSamples >= 2 but got nbSamples ${S}; use 'none' or a number`)
   }
-  if (typeof sampler !== 'function') throw new ArgumentError(`${fn}(sampler): sampler must be a function (theta, key, S) -> [S, ...o] but got ${typeof sampler}`)
-  if (typeof logProb !== 'function') throw new ArgumentError(`${fn}(logProb): logProb must be a function (theta, z) -> [S] but got ${typeof logProb}`)
+  const got = (x: unknown): string => (x === null ? 'null' : `${typeof x} ${show(x)}`)
+  if (typeof sampler !== 'function') throw new ArgumentError(`${fn}(sampler): sampler must be a function (theta, key, S) -> [S, ...o] but got ${got(sampler)}`)
+  if (typeof logProb !== 'function') throw new ArgumentError(`${fn}(logProb): logProb must be a function (theta, z) -> [S] but got ${got(logProb)}`)
+  if (map !== undefined && typeof map !== 'function') throw new ArgumentError(`${fn}(map): map must be a function theta -> z (a MAP solver) or undefined but got ${got(map)}`)
   const vjp = logProb.vjp
   type Residuals = { readonly theta: tf.Tensor; readonly z: tf.Tensor }
   const core = customVjp(
@@ -157,7 +159,7 @@ function make(
       const raw = sampler(theta, key, S) // [S, ...o]
       if (!(raw instanceof tf.Tensor) || raw.rank < 1 || raw.shape[0] !== S) {
         throw new ArgumentError(
-          `${fn}(sampler): the sampler must return a tensor of shape [${S}, ...] (nbSamples first) but returned ` +
+          `${fn}(sampler): the sampler must return a tensor of shape [${S}, ...] (nbSamples first; [${[S, ...theta.shape].join(', ')}] for samples shaped like theta) but returned ` +
             (raw instanceof tf.Tensor ? `shape [${raw.shape.join(', ')}]` : typeof raw),
         )
       }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { decodeOrThrow, type OptionsOf } from '../../core/config.js'
+import { decodeOptionsOrThrow, type OptionsOf } from '../../core/config.js'
 import type { Noise } from '../../distributions/noise/noise.js'
 import type { Estimator, MapFn } from './estimator.js'
 import { layerOf, meanRows, PerturbConfig, perturbDefaults, type Layer } from './perturb_and_map.js'
@@ -49,6 +49,6 @@ export type SteOptions = OptionsOf<typeof PerturbConfig>
  * ```
  */
 export function ste(map: MapFn, noise: Noise, options: SteOptions = {}): Layer {
-  return layerOf('ste', map, noise, steEstimator, decodeOrThrow('ste', PerturbConfig, { ...perturbDefaults, ...options }))
+  return layerOf('ste', map, noise, steEstimator, decodeOptionsOrThrow('ste', PerturbConfig, perturbDefaults, options))
 }
 

@@ -66,7 +66,8 @@ export const solverEntries: Entry[] = [
 const wrongShape = (theta: tf.Tensor) => ops.concat([solvers.topK(2)(theta), fx.ones([1])]) // [n + 1]
 const nonBinary = (theta: tf.Tensor) => ops.mul(solvers.topK(2)(theta), 0.5)
 const intOut = (theta: tf.Tensor) => ops.cast(solvers.topK(2)(theta), 'int32')
-const wrongNoise = noise.custom((k) => random.normal(k, [7]))
+// With a density, so that `perturbed` (which needs gradLogProb) takes it and the shape is what fails.
+const wrongNoise = noise.custom((k) => random.normal(k, [7]), { gradLogProb: (x) => ops.neg(x) })
 
 const layerEntries = (area: 'imle' | 'ste' | 'perturbed' | 'aimle', make: (map: any, nz: any, options?: any) => any): Entry[] => [
   bad(area, 'map not a function', () => make(any(3), gum), 'ArgumentError', new RegExp(`${area}\\(map\\)`), /number|3/),
