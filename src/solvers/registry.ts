@@ -1,19 +1,35 @@
 /**
  * The solvers that JSON configs can name: `{ "type": "topK", "k": 10 }`,
- * `{ "type": "gridShortestPath", "neighbourhood": 4 }`.
+ * `{ "type": "gridShortestPath", "neighbourhood": 4 }`, `{ "type": "argmax" }`,
+ * `{ "type": "dagShortestPath", "grid": [5, 5] }`, `{ "type": "knapsack", "weights": [...],
+ * "capacity": 10 }`, ... (`milp` and `parallel` are built in code: a model is not a config).
  *
  * @module
  */
 import * as t from 'io-ts'
 import { configured, PositiveInt, registry } from '../core/config.js'
 import { kernelCalls as calls } from '../core/kernel.js'
+import { argmax } from './argmax/index.js'
+import { assignment } from './assignment/index.js'
+import { dagShortestPath } from './dag_shortest_path/index.js'
 import { gridShortestPath } from './grid_shortest_path/index.js'
+import { knapsack } from './knapsack/index.js'
+import { matching } from './matching/index.js'
+import { ranking } from './ranking/index.js'
 import type { Solver } from './solver.js'
+import { spanningTree } from './spanning_tree/index.js'
 import { topK } from './top_k/index.js'
 
 const solvers = registry<Solver>('solvers.decode', {
   topK: configured('topK', t.type({ k: PositiveInt }), {}, ({ k }) => topK(k)),
+  argmax: configured('argmax', t.type({}), {}, () => argmax()),
+  ranking: configured('ranking', t.type({}), {}, () => ranking()),
   gridShortestPath,
+  dagShortestPath,
+  knapsack,
+  assignment,
+  spanningTree,
+  matching,
 })
 
 /**
@@ -22,7 +38,7 @@ const solvers = registry<Solver>('solvers.decode', {
  * @example
  * ```ts
  * import { solvers } from 'imle'
- * solvers.names   // ['topK', 'gridShortestPath']
+ * solvers.names   // ['topK', 'argmax', 'ranking', 'gridShortestPath', 'dagShortestPath', 'knapsack', ...]
  * ```
  */
 export const names: readonly string[] = solvers.names
@@ -54,4 +70,17 @@ export const decode = solvers.decode
  * solvers.kernelCalls.topK - before                          // 1
  * ```
  */
-export const kernelCalls = calls as Readonly<Record<'topK' | 'gridShortestPath', number>> & Readonly<Record<string, number>>
+export const kernelCalls = calls as Readonly<Record<BuiltInName, number>> & Readonly<Record<string, number>>
+
+/** The names of the built-in solvers' kernels. */
+type BuiltInName =
+  | 'topK'
+  | 'argmax'
+  | 'ranking'
+  | 'gridShortestPath'
+  | 'dagShortestPath'
+  | 'knapsack'
+  | 'assignment'
+  | 'spanningTree'
+  | 'matching'
+  | 'milp'

@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { ArgumentError } from '../core/errors.js'
+import { ArgumentError, describe as show, describeThrown, ImleError } from '../core/errors.js'
 import { fmtShape } from '../core/folded.js'
 import { defineKernel } from '../core/kernel.js'
 import * as ops from '../core/ops.js'
@@ -48,6 +48,30 @@ export interface Solver<Name extends string = string> {
   readonly objective: (theta: tf.Tensor, z: tf.Tensor) => tf.Tensor
   /** Runs the solver's asynchronous load step, if it has one (a WebAssembly module). */
   readonly load: () => Promise<void>
+  /** How to rebuild this solver in another thread (see `SolverOrigin`); absent if it cannot be. */
+  readonly origin?: SolverOrigin
+}
+
+/**
+ * How to rebuild a solver in another thread, where a closure cannot be sent:
+ * `(await import(module))[export](...args)` must return an equal solver. `solvers.parallel`
+ * needs it; a solver module sets it with its own URL, e.g. in `topK(k)`:
+ * `origin: { module: import.meta.url, export: 'topK', args: [k] }`.
+ *
+ * @example
+ * ```ts
+ * import { solvers } from 'imle'
+ * const origin: solvers.SolverOrigin | undefined = solvers.topK(3).origin
+ * origin?.export   // 'topK'; origin.args: [3]
+ * ```
+ */
+export interface SolverOrigin {
+  /** The URL of the ES module that exports the factory (its `import.meta.url`). */
+  readonly module: string
+  /** The name the factory is exported under. */
+  readonly export: string
+  /** The factory's arguments: structured-cloneable data (numbers, strings, arrays, plain objects). */
+  readonly args: readonly unknown[]
 }
 
 /** What `define` needs to make a solver. */
@@ -63,7 +87,9 @@ export interface SolverDefinition {
   /**
    * Solves the `count` instances of shape `shape` stored row-major in `theta` into `out`
    * (row-major, zeroed, `count` rows of the output shape). Throws an `ArgumentError` for data
-   * it cannot solve (NaN), naming the instance.
+   * it cannot solve (NaN), naming the instance as `instance <r>` (counted from 0 in this call;
+   * `solvers.parallel` renumbers it in the whole batch). Pure TypedArray code: with an
+   * `origin`, it also runs in worker threads.
    */
   readonly kernel: (theta: Float32Array, out: Float32Array, count: number, shape: readonly number[]) => void
   /**
@@ -73,7 +99,25 @@ export interface SolverDefinition {
   readonly check?: (shape: readonly number[], fn: string) => void
   /** An asynchronous set-up step that must resolve before the solver runs. */
   readonly load?: () => Promise<void>
+  /**
+   * For a solver that keeps its own load state (a module loaded once for every record, a pool
+   * of workers that can be closed): throws a typed error naming the fix while the solver cannot
+   * run. It is checked on every call before any data is read, and replaces the default gate
+   * (that the record's own `load()` has resolved), so a module loaded by another route counts.
+   */
+  readonly ready?: () => void
+  /** How to rebuild the solver in another thread; copied onto the record (see `SolverOrigin`). */
+  readonly origin?: SolverOrigin
 }
+
+const DEFINITION = Symbol.for('imle.solvers.definition')
+
+/**
+ * The definition a solver record was made from by `define` (`undefined` for anything else):
+ * what a worker thread runs after rebuilding the record from its `origin`.
+ */
+export const definitionOf = (solver: unknown): SolverDefinition | undefined =>
+  typeof solver === 'function' ? ((solver as unknown as Record<symbol, SolverDefinition | undefined>)[DEFINITION] ?? undefined) : undefined
 
 const describe = (x: unknown): string =>
   x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? 'an object' : `${typeof x} ${String(x)}`
@@ -126,7 +170,21 @@ export function checkTheta(fn: string, theta: unknown, rank: number, shapeDoc: s
  * ```
  */
 export function define<Extra extends object = Record<never, never>>(definition: SolverDefinition, extra?: Extra): Solver & Extra {
-  const { name, instanceRank, kernel, check, load } = definition
+  checkDefinition(definition)
+  const { name, instanceRank, kernel, load, ready, origin } = definition
+  const userCheck = definition.check
+  // The definition's check, with a raw error from it reported as an ArgumentError naming the call.
+  const check =
+    userCheck === undefined
+      ? undefined
+      : (shape: readonly number[], fn: string): void => {
+          try {
+            userCheck(shape, fn)
+          } catch (e) {
+            if (e instanceof ImleError) throw e
+            throw new ArgumentError(`${fn}: the solver's check refused the instance shape ${fmtShape(shape)}: ${describeThrown(e)}`, { cause: e })
+          }
+        }
   const outputShape = definition.outputShape ?? ((s: readonly number[]) => s)
   const axes = definition.axes ?? Array.from({ length: instanceRank }, (_, i) => `d${i}`)
   const shapeDoc = `[${axes.join(', ')}]`
@@ -137,24 +195,65 @@ export function define<Extra extends object = Record<never, never>>(definition: 
     outputs: ([s]) => [{ shape: outputShape(s!), dtype: 'float32' }],
     host: ({ inputs: [theta], shapes: [s], count, outputs: [out] }) =>
       kernel(theta as Float32Array, out as Float32Array, count, s!),
-    ...(load === undefined ? {} : { load }),
+    ...(load === undefined || ready !== undefined ? {} : { load }),
   })
   const axesOf = (lead: number): number[] => Array.from({ length: instanceRank }, (_, i) => lead + i)
   const solve = (theta: tf.Tensor): tf.Tensor => {
     checkTheta(`${name}(theta)`, theta, instanceRank, shapeDoc)
     check?.(theta.shape, `${name}(theta)`)
+    ready?.()
     return host([theta], undefined)[0]! // [...o]
   }
   const batched = (theta: tf.Tensor): tf.Tensor => {
     checkTheta(`${name}.batched(theta)`, theta, instanceRank + 1, batchDoc)
     check?.(theta.shape.slice(1), `${name}.batched(theta)`)
+    ready?.()
     return host([theta], undefined)[0]! // [N, ...o]
   }
   const objective = (theta: tf.Tensor, z: tf.Tensor): tf.Tensor => ops.sum(ops.mul(theta, z), axesOf(theta.rank - instanceRank)) // [...lead]
+  const loadOnce = ready === undefined || load === undefined ? host.load : load
   Object.defineProperty(solve, 'name', { value: name })
+  Object.defineProperty(solve, DEFINITION, { value: definition })
   return Object.freeze(
-    Object.assign(solve, { ...(extra ?? {}), _tag: name, instanceRank, sense: 'max' as const, batched, objective, load: host.load }),
+    Object.assign(solve, {
+      ...(extra ?? {}),
+      _tag: name,
+      instanceRank,
+      sense: 'max' as const,
+      batched,
+      objective,
+      load: loadOnce,
+      ...(origin === undefined ? {} : { origin }),
+    }),
   ) as unknown as Solver & Extra
+}
+
+/** Throws an `ArgumentError` naming the field unless `d` is a well-formed `SolverDefinition`. */
+function checkDefinition(d: unknown): asserts d is SolverDefinition {
+  const bad = (field: string, expected: string, got: unknown): ArgumentError =>
+    new ArgumentError(`solvers.define(${field}): expected ${expected} but got ${show(got)}`)
+  if (typeof d !== 'object' || d === null) throw bad('definition', 'a solver definition { name, instanceRank, kernel, ... }', d)
+  const { name, instanceRank, axes, outputShape, kernel, check, load, ready, origin } = d as Record<string, unknown>
+  if (typeof name !== 'string' || name.length === 0) throw bad('definition.name', 'a non-empty string', name)
+  if (typeof instanceRank !== 'number' || !Number.isInteger(instanceRank) || instanceRank < 0) {
+    throw bad('definition.instanceRank', 'a non-negative integer (the rank of one instance of theta)', instanceRank)
+  }
+  if (typeof kernel !== 'function') throw bad('definition.kernel', 'a function (theta, out, count, shape) => void', kernel)
+  if (axes !== undefined && (!Array.isArray(axes) || axes.length !== instanceRank || !axes.every((a) => typeof a === 'string'))) {
+    throw new ArgumentError(
+      `solvers.define(definition.axes): expected an array of ${instanceRank} axis names (one per instance axis, instanceRank ${instanceRank}) ` +
+        `but got ${show(axes)}${Array.isArray(axes) ? ` of length ${axes.length}` : ''}`,
+    )
+  }
+  for (const [field, v] of [['outputShape', outputShape], ['check', check], ['load', load], ['ready', ready]] as const) {
+    if (v !== undefined && typeof v !== 'function') throw bad(`definition.${field}`, 'a function or undefined', v)
+  }
+  if (origin !== undefined) {
+    const o = origin as Record<string, unknown> | null
+    if (typeof o !== 'object' || o === null || typeof o['module'] !== 'string' || typeof o['export'] !== 'string' || !Array.isArray(o['args'])) {
+      throw bad('definition.origin', '{ module: string, export: string, args: unknown[] } or undefined', origin)
+    }
+  }
 }
 
 /**

@@ -1,14 +1,14 @@
 /**
  * The conformance suite every MAP solver runs through, built-in or user-defined: the record's
- * shape, 0/1 outputs, optimality against a brute-force maximiser, batching (`batched`, `vmap`,
- * nested `vmap` equal the per-instance loop, in one kernel call), use inside `imle` under `vmap`
- * and `grad` (one kernel call per pass), no leak, and typed errors for a wrong rank. Uses the
- * public API only.
+ * shape, 0/1 outputs (or permutations of 1..n for a ranking solver, `values: 'permutation'`),
+ * optimality against a brute-force maximiser, batching (`batched`, `vmap`, nested `vmap` equal
+ * the per-instance loop, in one kernel call), use inside `imle` under `vmap` and `grad` (one
+ * kernel call per pass), no leak, and typed errors for a wrong rank. Uses the public API only.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ArgumentError, grad, imle, noise, ops, random, solvers, target, vmap } from '../../src/index.js'
+import { aimle, ArgumentError, blackbox, grad, imle, noise, ops, perturbed, random, solvers, ste, target, vmap } from '../../src/index.js'
 import { assertClose, assertNoLeak, setup } from '../support/helpers.js'
 import { TestRng } from '../support/rng.js'
 
@@ -25,6 +25,11 @@ export interface SolverCase {
   readonly draw?: (rng: TestRng, shape: readonly number[]) => Float32Array
   /** Random instances per shape for the optimality check. Default 30. */
   readonly trials?: number
+  /**
+   * What the output entries are: `'binary'` (the default), 0/1; `'permutation'`, each
+   * instance's output is a permutation of 1..size (a ranking solver).
+   */
+  readonly values?: 'binary' | 'permutation'
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1)
@@ -55,7 +60,17 @@ export function solverConformance(c: SolverCase): void {
     assert.type(solver.load, 'function')
   })
 
-  t('outputs are float32 0/1 tensors, feasible and optimal (against brute force)', () => {
+  const permutation = c.values === 'permutation'
+  /** Asserts that `zs` is a permutation of 1..zs.length. */
+  const assertPermutation = (zs: Float32Array, shape: readonly number[]): void => {
+    const seen = new Uint8Array(zs.length + 1)
+    for (const v of zs) {
+      assert.ok(Number.isInteger(v) && v >= 1 && v <= zs.length && seen[v] === 0, `${name} [${shape}]: output [${Array.from(zs)}] is not a permutation of 1..${zs.length}`)
+      seen[v] = 1
+    }
+  }
+
+  t(permutation ? 'outputs are float32 permutations of 1..size, feasible and optimal (against brute force)' : 'outputs are float32 0/1 tensors, feasible and optimal (against brute force)', () => {
     for (const shape of shapes) {
       for (let trial = 0; trial < (c.trials ?? 30); trial++) {
         const theta = drawOne(shape)
@@ -63,7 +78,8 @@ export function solverConformance(c: SolverCase): void {
         assert.is(z.dtype, 'float32')
         assert.equal(z.shape, [...shape])
         const zs = z.dataSync() as Float32Array
-        for (const v of zs) assert.ok(v === 0 || v === 1, `${name}: output entries are 0 or 1, got ${v}`)
+        if (permutation) assertPermutation(zs, shape)
+        else for (const v of zs) assert.ok(v === 0 || v === 1, `${name}: output entries are 0 or 1, got ${v}`)
         if (c.feasible) assert.ok(c.feasible(zs, shape), `${name}: infeasible output for shape [${shape}]`)
         const got = solver.objective(theta, z).dataSync()[0]!
         const want = best(theta.dataSync() as Float32Array, shape)
@@ -109,6 +125,29 @@ export function solverConformance(c: SolverCase): void {
     assert.is((solvers.kernelCalls[name] ?? 0) - before, 2, 'forward and backward: one kernel call each for all B * S instances')
     assert.equal(g.shape, thetas.shape)
     for (const v of g.dataSync()) assert.ok(Number.isFinite(v))
+  })
+
+  t('in every perturb-and-MAP estimator, under vmap and grad: its solver calls per step, a finite gradient', () => {
+    const shape = shapes[0]!
+    const thetas = drawMany([4], shape)
+    const keys = random.split(random.key(5), 4)
+    // Each estimator with the solver calls one step costs (docs/estimators.md): forward, then
+    // one backward call (two for the symmetric AIMLE; none for the straight-through and
+    // perturbed estimators, whose backward pass needs no solver).
+    const layers: [string, (theta: tf.Tensor, key: tf.Tensor) => tf.Tensor, number][] = [
+      ['imle', imle(solver, noise.gumbel(), target.standard({ beta: 1 }), { nbSamples: 2 }), 2],
+      ['aimle', aimle(solver, noise.gumbel(), { nbSamples: 2 }), 3],
+      ['ste', ste(solver, noise.gumbel(), { nbSamples: 2 }), 1],
+      ['blackbox', blackbox(solver, { lambda: 10 }), 2],
+      ['perturbed', perturbed(solver, noise.normal(), { nbSamples: 2, sigma: 1 }), 1],
+    ]
+    for (const [est, layer, calls] of layers) {
+      const before = solvers.kernelCalls[name] ?? 0
+      const g = grad((th: tf.Tensor) => ops.sum(ops.mul(vmap(layer)(th, keys), vmap(layer)(th, keys))))(thetas)
+      assert.is((solvers.kernelCalls[name] ?? 0) - before, 2 * calls, `${est}: ${calls} kernel call(s) per use for all instances`)
+      assert.equal(g.shape, thetas.shape, est)
+      for (const v of g.dataSync()) assert.ok(Number.isFinite(v), `${est}: a finite gradient`)
+    }
   })
 
   t('no tensor leaks; a wrong rank is an ArgumentError that points to vmap', () => {

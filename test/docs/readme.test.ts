@@ -1,5 +1,5 @@
 /**
- * The ```ts blocks of README.md, docs/imle.md, docs/vmap.md and docs/estimators.md are correct programs: each, with `from 'imle'`
+ * The ```ts blocks of README.md, docs/imle.md, docs/vmap.md, docs/estimators.md and docs/solvers.md are correct programs: each, with `from 'imle'`
  * pointed at `src/index.ts`, type-checks with the TypeScript compiler API under the options of
  * tsconfig.json and runs to exit code 0 in a child process (`node --import tsx`). A fragment
  * (a block that uses names it does not define) gets a commented preamble defining exactly
@@ -18,7 +18,7 @@ const t = suite('readme')
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const index = join(root, 'src', 'index.ts')
-const DOCS = ['README.md', 'docs/imle.md', 'docs/vmap.md', 'docs/estimators.md'] as const
+const DOCS = ['README.md', 'docs/imle.md', 'docs/vmap.md', 'docs/estimators.md', 'docs/solvers.md'] as const
 const RUN_TIMEOUT_MS = 60_000
 
 /** A ```ts block: the document, the heading it sits under, its first line (1-based), its lines. */

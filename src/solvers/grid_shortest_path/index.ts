@@ -93,6 +93,7 @@ export const gridShortestPath = configured(
           checkFinite(theta, h!, w!)
           gridShortestPathMask(theta, count, h!, w!, neighbourhood, out)
         },
+        origin: { module: import.meta.url, export: 'gridShortestPath', args: [{ neighbourhood }] },
       },
       { neighbourhood },
     ) as GridShortestPath,

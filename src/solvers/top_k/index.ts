@@ -57,6 +57,7 @@ export function topK(k: number): TopK {
           )
         }
       },
+      origin: { module: import.meta.url, export: 'topK', args: [k] },
     },
     { k },
   ) as TopK

@@ -23,11 +23,12 @@
  *
  * @module
  */
+import { ArgumentError } from '../../core/errors.js'
 
 /**
  * Writes, for each of the `batch` rows of `theta` (row-major `[batch, n]`), a k-hot mask into
  * the same row of `out`: exactly `k` ones at the `k` largest entries, ties broken by the lower
- * index, zeros elsewhere. Requires `1 <= k <= n`, `theta.length >= batch * n`,
+ * index, zeros elsewhere. Throws an `ArgumentError` unless `1 <= k <= n`. Requires `theta.length >= batch * n`,
  * `out.length >= batch * n`. Returns -1, or the flat index of a NaN in `theta`, where it stops
  * (NaN has no rank; the check costs nothing on the common path).
  *
@@ -41,6 +42,9 @@
  * ```
  */
 export function topKMask(theta: Float32Array, batch: number, n: number, k: number, out: Float32Array): number {
+  if (!Number.isInteger(k) || k < 1 || k > n) {
+    throw new ArgumentError(`topKMask(k): k must be an integer in [1, ${n}] (n, the row length) but got ${k}`)
+  }
   // heap[0..k) holds indices (relative to the row); heap[0] is the worst under (value desc,
   // index asc). Allocated once, reused by every row.
   const heap = new Int32Array(k)
