@@ -6,7 +6,10 @@
  *
  * - `'sequential'`: called once per example, results stacked;
  * - `'vectorized'`: called once with every argument given one leading batch axis (unbatched
- *   arguments are broadcast to it); nested `vmap` levels are flattened into that one axis.
+ *   arguments are broadcast to it); nested `vmap` levels are flattened into that one axis. The
+ *   first time it sees a new input signature it is also called on the first example alone, to
+ *   check that it keeps the batch axis (a function that reduces it away can return a shape that
+ *   looks batched when the sizes coincide); `fn` must be pure, as JAX's `pure_callback`.
  *
  * @module
  */
@@ -37,7 +40,8 @@ type Runner = (xs: readonly tf.Tensor[], n: number) => readonly [tf.Tensor[], tr
  * Marks `fn` as opaque (it may read tensor data, call a solver, use any tf op) so that it can
  * run under `vmap`. Outside `vmap` it is `fn` itself. Under `vmap`, what `fn` returns is checked
  * (a pytree of tensors; with `'sequential'`, the same shapes and dtypes for every example; with
- * `'vectorized'`, the batch as leading axis) and an error `fn` throws is reported as an
+ * `'vectorized'`, the batch as leading axis, checked once per input signature by one more call of
+ * `fn` on the first example alone, so `fn` must be pure) and an error `fn` throws is reported as an
  * `ArgumentError` naming `callback (method)`, the original as its `cause`. Gradients do not flow through the data
  * `fn` reads; give it a `customVjp` when it needs one.
  *
@@ -64,6 +68,9 @@ export function callback<F extends (...args: any[]) => any>(fn: F, options: Call
     throw new ArgumentError(`callback(options.vmapMethod): expected 'sequential' or 'vectorized' but got ${describe(method)}`)
   }
   const name = `callback (${method})`
+  // The input signatures (shapes and dtypes) whose vectorized outputs have been checked to keep
+  // the batch axis (see `vectorized`): a memo of checks, not state that changes a result.
+  const checked = new Set<string>()
   const wrapped = (...args: unknown[]): unknown => {
     const [leaves, def] = tree.flatten(args)
     if (!leaves.some((l) => l instanceof BatchTracer)) return fn(...args)
@@ -82,7 +89,7 @@ export function callback<F extends (...args: any[]) => any>(fn: F, options: Call
       }
       return flat
     }
-    const run: Runner = method === 'vectorized' ? call : (xs, n) => sequential(call, xs, n)
+    const run: Runner = method === 'vectorized' ? (xs, n) => vectorized(call, xs, n, checked) : (xs, n) => sequential(call, xs, n)
     let outDef: tree.TreeDef | undefined
     const op = foldedOp<void>({
       name: `callback (${method})`,
@@ -132,3 +139,39 @@ function sequential(call: (xs: readonly tf.Tensor[]) => readonly [tf.Tensor[], t
   return [per[0]!.map((_, j) => tf.stack(per.map((p) => p[j]!))), def!] // [N, ...o_j]
 }
 
+
+/**
+ * Calls `call` on the whole batch `xs` (`[N, ...s_i]`). The first time an input signature is
+ * seen (`checked` remembers it), `call` also runs on the first example alone (`[1, ...s_i]`),
+ * and every output leaf must then be `[1, ...o_j]` for the batch's `[N, ...o_j]`: a function
+ * that reduces the batch axis away (`sum(x, 0)` on `[3, 3]`) returns a shape that looks batched
+ * when the sizes coincide, and only this comparison tells.
+ */
+function vectorized(
+  call: (xs: readonly tf.Tensor[]) => readonly [tf.Tensor[], tree.TreeDef],
+  xs: readonly tf.Tensor[],
+  n: number,
+  checked: Set<string>,
+): readonly [tf.Tensor[], tree.TreeDef] {
+  const result = call(xs)
+  const signature = xs.map((x) => `${x.dtype}[${x.shape.join(',')}]`).join(' ')
+  // (A leaf without the batch as its leading axis is refused by the caller with its own message.)
+  if (n > 1 && !checked.has(signature) && result[0].every((o) => o.shape[0] === n)) {
+    tf.tidy(() => {
+      const [one] = call(xs.map((x) => tf.slice(x, 0, 1))) // [1, ...s_i] -> [1, ...o_j]
+      one.forEach((o, j) => {
+        const full = result[0][j]
+        const per = full === undefined ? [] : full.shape.slice(1)
+        if (o.shape[0] !== 1 || o.rank !== per.length + 1 || per.some((d, k) => d !== o.shape[k + 1])) {
+          throw new ArgumentError(
+            `callback (vectorized): fn does not keep the batch axis: for a batch of ${n} it returned leaf ${j} of shape ` +
+              `[${full?.shape.join(', ')}] but for the first example alone (a batch of 1) shape [${o.shape.join(', ')}]; ` +
+              `fn must return [N, ...per-example shape] for a batch of N (reduce over axes >= 1, not over the batch axis 0)`,
+          )
+        }
+      })
+    })
+    checked.add(signature)
+  }
+  return result
+}
