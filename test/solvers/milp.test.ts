@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { grad, imle, noise, ops, random, target, vmap } from '../../src/index.js'
+import { grad, imle, noise, ops, random, solvers, target, vmap } from '../../src/index.js'
 import { kernelCalls } from '../../src/solvers/index.js'
 import { assignment } from '../../src/solvers/assignment/index.js'
 import { dagShortestPath, dagShortestPathArcs } from '../../src/solvers/dag_shortest_path/index.js'
@@ -283,6 +283,59 @@ t('cross-checks against the exact solvers: knapsack, assignment and dagShortestP
     const beq = Array.from({ length: h * w }, (_, v) => (v === 0 ? 1 : v === h * w - 1 ? -1 : 0))
     const m = milp({ A: [], b: [], Aeq, beq })
     sameObjective(m.batched, dagShortestPath({ grid: [h, w] }).batched, tf.randomNormal([16, arcs.length], 0, 1, 'float32', 30 + h * w), `dag ${h}x${w}`)
+  }
+})
+
+t('cross-checks against the exact solvers: topK, argmax, matching, spanningTree and ranking written as milp models', () => {
+  const ones = (n: number): number[] => new Array<number>(n).fill(1)
+  // topK: sum z = k; argmax: sum z = 1.
+  for (const [n, k] of [[6, 1], [6, 3], [9, 4]] as const) {
+    const m = milp({ A: [], b: [], Aeq: [ones(n)], beq: [k] })
+    sameObjective(m.batched, solvers.topK(k).batched, tf.randomNormal([24, n], 0, 1, 'float32', 40 + n + k), `topK ${k} of ${n}`)
+    if (k === 1) sameObjective(m.batched, solvers.argmax().batched, tf.randomNormal([24, n], 0, 1, 'float32', 50 + n), `argmax ${n}`)
+  }
+  // Edges of the complete graph on `nodes` nodes, in the solvers' order.
+  const edgesOf = (nodes: number): [number, number][] => solvers.completeGraphEdges(nodes)
+  // Perfect matching of a general graph: every node has degree 1.
+  for (const nodes of [4, 6]) {
+    const edges = edgesOf(nodes)
+    const Aeq = Array.from({ length: nodes }, (_, v) => edges.map(([a, b]) => (a === v || b === v ? 1 : 0)))
+    const m = milp({ A: [], b: [], Aeq, beq: ones(nodes) })
+    sameObjective(m.batched, solvers.matching({ nodes }).batched, tf.randomNormal([16, edges.length], 0, 1, 'float32', 60 + nodes), `matching ${nodes}`)
+  }
+  // Spanning tree: n - 1 edges and no cycle (for every node subset S of size >= 2, at most
+  // |S| - 1 edges inside S: the subtour-elimination formulation, exponential but exact).
+  for (const nodes of [3, 4, 5]) {
+    const edges = edgesOf(nodes)
+    const A: number[][] = []
+    const b: number[] = []
+    for (let set = 0; set < 1 << nodes; set++) {
+      const size = [...Array(nodes).keys()].filter((v) => set & (1 << v)).length
+      if (size < 2 || size === nodes) continue
+      A.push(edges.map(([x, y]) => (set & (1 << x) && set & (1 << y) ? 1 : 0)))
+      b.push(size - 1)
+    }
+    const m = milp({ A, b, Aeq: [ones(edges.length)], beq: [nodes - 1] })
+    sameObjective(m.batched, solvers.spanningTree({ nodes }).batched, tf.randomNormal([16, edges.length], 0, 1, 'float32', 70 + nodes), `spanningTree ${nodes}`)
+  }
+  // Ranking: z = P r with P a permutation matrix (x[i][p] = 1 when item i takes rank p + 1);
+  // the milp's variables are the n^2 entries of P, its objective theta_i (p + 1) on x[i][p].
+  for (const n of [3, 5]) {
+    const Aeq = [
+      ...Array.from({ length: n }, (_, i) => Array.from({ length: n * n }, (_, v) => (Math.floor(v / n) === i ? 1 : 0))),
+      ...Array.from({ length: n }, (_, p) => Array.from({ length: n * n }, (_, v) => (v % n === p ? 1 : 0))),
+    ]
+    const m = milp({ A: [], b: [], Aeq, beq: ones(2 * n) })
+    const thetas = tf.randomNormal([16, n], 0, 1, 'float32', 80 + n) // [16, n]
+    const ranks = solvers.ranking().batched(thetas).arraySync() as number[][]
+    const lifted = tf.tidy(() => tf.reshape(tf.mul(tf.expandDims(thetas, 2), tf.range(1, n + 1)), [16, n * n])) // [16, n*n]: theta_i (p + 1)
+    const x = m.batched(lifted).arraySync() as number[][]
+    const th = thetas.arraySync() as number[][]
+    th.forEach((row, r) => {
+      const exact = row.reduce((s, v, i) => s + v * ranks[r]![i]!, 0)
+      const viaMilp = x[r]!.reduce((s, v, k) => s + v * row[Math.floor(k / n)]! * ((k % n) + 1), 0)
+      assert.ok(Math.abs(exact - viaMilp) <= 1e-5 * (1 + Math.abs(exact)), `ranking ${n} instance ${r}: milp ${viaMilp} vs ranking ${exact}`)
+    })
   }
 })
 
