@@ -39,8 +39,14 @@ t('sequential and vectorized agree with the loop, with inAxes, outAxes and nesti
     const out = vmap(g, { inAxes: 1, outAxes: -1 })(tf.transpose(tf.reshape(xs, [12, 5]))) // [5, 12] -> [5, 12]
     assertClose(out, tf.transpose(tf.reshape(loop, [12, 5])), 1e-6, 0, method)
   }
+  const vectorized = vmap(vmap(callback(cummaxRowsJs, { vmapMethod: 'vectorized' })))
   vectorizedCalls = 0
-  vmap(vmap(callback(cummaxRowsJs, { vmapMethod: 'vectorized' })))(xs)
+  vectorized(xs)
+  // The first call with a new input signature also runs fn on the first example alone, to
+  // check that it keeps the batch axis; after that, one call per vmapped call.
+  assert.is(vectorizedCalls, 2, 'vectorized: the first call of a signature: the batch, then the check on one example')
+  vectorizedCalls = 0
+  vectorized(xs)
   assert.is(vectorizedCalls, 1, 'vectorized: one call for all 12 examples of the nested vmap')
   sequentialCalls = 0
   vmap(vmap(callback(cummaxJs, { vmapMethod: 'sequential' })))(xs)
