@@ -48,7 +48,10 @@ export function loadMilp(): Promise<void> {
   loading ??= (async () => {
     let mod: { default: (options?: object) => Promise<unknown> }
     try {
-      mod = (await import('highs')) as unknown as typeof mod
+      // A specifier in a variable: bundlers leave it alone, so a browser bundle of imle that never
+      // calls loadMilp does not pull in HiGHS's Node-only loader (it imports node:module).
+      const specifier: string = HIGHS_PACKAGE
+      mod = (await import(specifier)) as unknown as typeof mod
     } catch (e) {
       throw missingPackage(e)
         ? new BackendError(
