@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as assert from 'uvu/assert'
-import { ArgumentError, ConfigError, init, type BackendName } from '../../src/index.js'
+import { ArgumentError, ConfigError, init, vmap, type BackendName } from '../../src/index.js'
 
 /** The backend the suite runs on: `IMLE_BACKEND` (cpu or wasm), cpu by default. */
 export const BACKEND = (process.env['IMLE_BACKEND'] ?? 'cpu') as BackendName
@@ -85,4 +85,21 @@ export async function onCpuAndWasm<R>(run: () => R): Promise<[onCpu: R, onWasm: 
   }
   assert.is(tf.getBackend(), BACKEND)
   return out
+}
+
+/**
+ * Asserts that a solver leaks no tensor on one instance, `batched`, `vmap` and nested `vmap`
+ * (from `thetas` `[2, 3, ...s]`), nor when NaN entries make nested `vmap` throw an
+ * `ArgumentError` naming NaN.
+ */
+export function assertSolverNoLeak(s: ((theta: tf.Tensor) => tf.Tensor) & { readonly batched: (theta: tf.Tensor) => tf.Tensor }, thetas: tf.Tensor): void {
+  const bt = tf.tidy(() => tf.unstack(thetas)[0]!) // [3, ...s]
+  const one = tf.tidy(() => tf.unstack(bt)[0]!) // [...s]
+  assertNoLeak(() => s(one), 1).dispose()
+  assertNoLeak(() => s.batched(bt), 1).dispose()
+  assertNoLeak(() => vmap(s)(bt), 1).dispose()
+  assertNoLeak(() => vmap(vmap(s))(thetas), 1).dispose()
+  const bad = tf.tidy(() => tf.where(tf.greater(thetas, 0.5), tf.fill(thetas.shape, NaN), thetas)) // [2, 3, ...s]
+  assertNoLeak(() => assert.throws(() => vmap(vmap(s))(bad), argumentError(/NaN/)), 0)
+  tf.dispose([bt, one, bad])
 }

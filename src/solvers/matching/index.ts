@@ -10,7 +10,7 @@ import { ArgumentError } from '../../core/errors.js'
 import { nonFiniteScoreError } from '../assignment/index.js'
 import { assignmentMask } from '../assignment/kernel.js'
 import { define, type Solver, type SolverDefinition } from '../solver.js'
-import { edgeName } from '../spanning_tree/index.js'
+import { checkEdgeScores, edgeName } from '../spanning_tree/index.js'
 import { matchingMask } from './kernel.js'
 
 export { matchingMask } from './kernel.js'
@@ -123,14 +123,7 @@ export const matching = configured<typeof MatchingConfig, Matching, OptionsOf<ty
           origin,
           instanceRank: 1,
           axes: ['E'],
-          check: (shape, fn) => {
-            if (shape[0] !== edges) {
-              throw new ArgumentError(
-                `${fn}: an instance of theta must have shape [E] = [${edges}] (one score per edge of the complete graph on ` +
-                  `${nodes} nodes, in the order of completeGraphEdges(${nodes})) but got [${shape.join(', ')}]`,
-              )
-            }
-          },
+          check: checkEdgeScores(nodes),
           kernel: (theta, out, count) => {
             const bad = matchingMask(theta, count, nodes, out)
             if (bad >= 0) {

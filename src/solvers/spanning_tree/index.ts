@@ -32,6 +32,23 @@ export interface SpanningTree extends Solver<'spanningTree'> {
 }
 
 /**
+ * The `check` of a solver whose instance is one score per edge of the complete graph on
+ * `nodes` nodes (`theta [E]`, `E = nodes (nodes - 1) / 2`): an `ArgumentError` naming the call
+ * for another shape. Shared with the general `matching`; not part of the public API.
+ *
+ * @internal
+ */
+export const checkEdgeScores = (nodes: number) => (shape: readonly number[], fn: string): void => {
+  const edges = (nodes * (nodes - 1)) / 2
+  if (shape[0] !== edges) {
+    throw new ArgumentError(
+      `${fn}: an instance of theta must have shape [E] = [${edges}] (one score per edge of the complete graph on ` +
+        `${nodes} nodes, in the order of completeGraphEdges(${nodes})) but got [${shape.join(', ')}]`,
+    )
+  }
+}
+
+/**
  * The edge `(i, j)` of index `k` in the order of `completeGraphEdges(nodes)`, as text for
  * messages (`'(1, 3)'`). Shared with the general `matching`; not part of the public API.
  *
@@ -92,14 +109,7 @@ export const spanningTree = configured<typeof SpanningTreeConfig, SpanningTree, 
         name: 'spanningTree',
         instanceRank: 1,
         axes: ['E'],
-        check: (shape, fn) => {
-          if (shape[0] !== edges) {
-            throw new ArgumentError(
-              `${fn}: an instance of theta must have shape [E] = [${edges}] (one score per edge of the complete graph on ` +
-                `${nodes} nodes, in the order of completeGraphEdges(${nodes})) but got [${shape.join(', ')}]`,
-            )
-          }
-        },
+        check: checkEdgeScores(nodes),
         kernel: (theta, out, count) => {
           const bad = spanningTreeMask(theta, count, nodes, out)
           if (bad >= 0) {
