@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { BackendError, describe } from './errors.js'
-import { installEngine } from './engine.js'
+import { engineInstalled as installed, installEngine } from './engine.js'
+import { registerWasmKernels } from './wasm_kernels.js'
 
 /** The tfjs backends `imle` supports. */
 export type BackendName = 'cpu' | 'wasm' | 'webgpu'
@@ -81,6 +82,8 @@ export const loadBackend = (name: BackendName): TE.TaskEither<BackendError, Back
             `install it next to imle: npm install ${PACKAGES[name]}@${TFJS_VERSION}`,
         ) : e
       })
+      // Importing the wasm package registers its kernels, over imle's fixes: register them again.
+      if (name === 'wasm' && installed()) registerWasmKernels()
       const ok = await withoutNewProcessHandlers(() => tf.setBackend(name))
       if (!ok) throw new BackendError(`init(backend): the '${name}' backend is registered but failed to initialize here`)
       await tf.ready()

@@ -1,6 +1,7 @@
 /**
  * What imle installs into tfjs, once, when `init()` runs or a transformation is first called,
- * and never at import: tfjs-core's gradients, and a guard on the engine's `runKernel` that
+ * and never at import: tfjs-core's gradients, the kernels gradients need that the wasm backend
+ * lacks (`wasm_kernels.ts`), and a guard on the engine's `runKernel` that
  * makes every tfjs kernel refuse batched values with a `RawTfOpError` pointing to `ops` and
  * `callback`, instead of failing deep inside a backend. The guard is one loop over a kernel's
  * inputs. Tensor methods (`x.add(y)`, tfjs's chained ops) called on a batched value throw the
@@ -13,6 +14,7 @@ import { RawTfOpError } from './errors.js'
 import { primitives } from './ops/def.js'
 import { registerGradients } from './gradients.js'
 import { BatchTracer } from './tracer.js'
+import { registerWasmKernels } from './wasm_kernels.js'
 
 let installed = false
 
@@ -24,6 +26,7 @@ export function installEngine(): void {
   if (installed) return
   installed = true
   registerGradients()
+  registerWasmKernels()
   const engine = tf.engine() as unknown as {
     runKernel: (name: string, inputs: Record<string, unknown>, attrs?: unknown) => unknown
   }

@@ -27,7 +27,7 @@ export {
   // Unary: [...s] -> [...s]
   neg, abs, exp, expm1, log, log1p, sqrt, rsqrt, square, reciprocal, sin, cos, tanh, sigmoid,
   softplus, relu, elu, leakyRelu, floor, ceil, round, sign, logicalNot, zerosLike, onesLike,
-  clipByValue, cast,
+  clipByValue, cast, stopGradient,
   // Binary with broadcasting: ([...a], [...b]) -> [...broadcast(a, b)]
   add, sub, mul, div, pow, maximum, minimum, squaredDifference, equal, notEqual, greater,
   greaterEqual, less, lessEqual, logicalAnd, logicalOr, where,

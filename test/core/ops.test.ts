@@ -164,6 +164,7 @@ const unaryInputs: Record<string, Gen> = {
 for (const name of [
   'neg', 'abs', 'exp', 'expm1', 'log', 'log1p', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos', 'tanh',
   'sigmoid', 'softplus', 'relu', 'elu', 'floor', 'ceil', 'round', 'sign', 'logicalNot', 'zerosLike', 'onesLike',
+  'stopGradient',
 ]) {
   add({ op: name, f: (x) => opsTable[name]!(x), args: [{ shape: [3, 4], gen: unaryInputs[name] ?? normal }] })
 }

@@ -219,6 +219,27 @@ export const zerosLike = unary('zerosLike', tf.zerosLike)
  */
 export const onesLike = unary('onesLike', tf.onesLike)
 
+/** Identity forward, zero cotangent backward: tfjs has no such kernel, so a `customGrad`. */
+const stopGradientImpl = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: tf.clone(args[0] as tf.Tensor),
+  gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.zerosLike(dy as tf.Tensor),
+}))
+
+/**
+ * The identity with a zero gradient, as JAX's `lax.stop_gradient`: `grad` treats the result
+ * as a constant (running statistics, targets of a loss, straight-through tricks). Works under
+ * `grad` and `vmap`, nested either way. Non-float tensors are copied (they carry no gradient).
+ * `[...s] -> [...s]`
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core'
+ * import { grad, ops } from 'imle'
+ * const f = (v: tf.Tensor) => ops.sum(ops.mul(v, ops.stopGradient(v)))   // [n] -> []
+ * grad(f)(tf.tensor1d([1, 2]))   // [1, 2], not [2, 4]: the second factor is a constant
+ * ```
+ */
+export const stopGradient = unary('stopGradient', (x) => (x.dtype === 'float32' ? (stopGradientImpl(x) as tf.Tensor) : tf.clone(x)))
+
 /**
  * Elementwise `x > 0 ? x : alpha * x`, as `tf.leakyRelu`. `[...s] -> [...s]`
  * @example

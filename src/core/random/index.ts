@@ -38,12 +38,16 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { show } from '../config.js'
 import { ArgumentError, beforeInit } from '../errors.js'
+import * as ops from '../ops.js'
+import { defineKernel, type Kernel } from '../kernel.js'
+import { fillBernoulli, fillCategorical, fillPermutation, fillRandint } from './discrete.js'
 import { fillGamma, fillGumbel, fillNormal, fillUniform } from './fill.js'
-import { checkShape, keyedOp, MAX_ELEMENTS, type Key } from './keyed.js'
+import { checkKey, checkShape, keyedOp, MAX_ELEMENTS, type Key } from './keyed.js'
 import { threefry2x32 } from './threefry.js'
 
 export { threefry2x32 } from './threefry.js'
 export { fillUniform, fillUniformOpen, fillNormal, fillGumbel, fillGamma, gumbelOfWord, type FloatArray } from './fill.js'
+export { fillRandint, fillPermutation, fillBernoulli, fillCategorical } from './discrete.js'
 export { keyedOp, type Key, type KeyedDtype, type KeyedBuffer, type KeyedOp, type KeyedOpSpec } from './keyed.js'
 
 
@@ -253,4 +257,232 @@ export function gamma(key: Key, shape: readonly number[], alpha: number): tf.Ten
     throw new ArgumentError(`random.gamma(alpha): alpha must be a finite number > 0 but got ${String(alpha)}`)
   }
   return gammaOp(key, { shape: [...shape], alpha })
+}
+
+const randintOp = keyedOp<{ readonly shape: readonly number[]; readonly low: number; readonly range: number }, 'int32'>({
+  name: 'random.randint',
+  dtype: 'int32',
+  shape: (p) => p.shape,
+  fill: (k0, k1, out, { low, range }) => fillRandint(k0, k1, low, range, out),
+})
+
+/**
+ * Integers uniform in `[low, high)` as int32, without modulo bias: each element takes the first
+ * word `w` of its own counter stream below `2^32 - (2^32 mod r)` (`r = high - low`, at least half
+ * of all words) and returns `low + (w mod r)`, so each value has exactly the same number of
+ * accepted preimages (see `fillRandint`).
+ *
+ * Shapes: `(int32 [2], shape, low, high) -> int32 [...shape]`.
+ *
+ * @example
+ * ```ts
+ * const dice = random.randint(random.key(0), [10], 1, 7)   // int32 [10] in [1, 6]
+ * ```
+ */
+export function randint(key: Key, shape: readonly number[], low: number, high: number): tf.Tensor {
+  checkShape('random.randint', shape)
+  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= -(2 ** 31) && x <= 2 ** 31
+  if (!ok(low) || !ok(high) || !(low < high) || low === 2 ** 31 || high === -(2 ** 31)) {
+    throw new ArgumentError(
+      `random.randint(low, high): need integers with -2^31 <= low < high <= 2^31 (int32 results in [low, high)) but got low ${show(low)}, high ${show(high)}`,
+    )
+  }
+  return randintOp(key, { shape: [...shape], low, range: high - low })
+}
+
+const permutationOp = keyedOp<number, 'int32'>({
+  name: 'random.permutation',
+  dtype: 'int32',
+  shape: (n) => [n],
+  fill: (k0, k1, out) => fillPermutation(k0, k1, out),
+})
+
+/**
+ * A uniformly random permutation of `0, ..., n - 1` as int32: the Fisher-Yates shuffle with
+ * each swap index drawn by rejection (no modulo bias; see `fillPermutation`). Gather with it
+ * to shuffle: `ops.gather(x, random.permutation(key, n))`.
+ *
+ * Shapes: `(int32 [2], n) -> int32 [n]`.
+ *
+ * @example
+ * ```ts
+ * const order = random.permutation(random.key(0), 5)   // int32 [5], e.g. [3, 0, 4, 1, 2]
+ * ```
+ */
+export function permutation(key: Key, n: number): tf.Tensor {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_ELEMENTS) {
+    throw new ArgumentError(`random.permutation(n): n must be an integer in [0, ${MAX_ELEMENTS}] but got ${show(n)}`)
+  }
+  return permutationOp(key, n)
+}
+
+/**
+ * For each element of `out` (row-major), the flat index of the element of `inp` it reads when
+ * `inp` (same rank, each axis equal to `out`'s or 1) is broadcast to `out`.
+ */
+function broadcastIndex(out: readonly number[], inp: readonly number[]): Int32Array {
+  const size = out.reduce((a, b) => a * b, 1)
+  const index = new Int32Array(size)
+  const strides = new Array<number>(out.length).fill(0)
+  for (let s = 1, a = out.length - 1; a >= 0; a--) {
+    strides[a] = inp[a] === 1 ? 0 : s
+    s *= inp[a]!
+  }
+  const at = new Array<number>(out.length).fill(0)
+  let src = 0
+  for (let i = 0; i < size; i++) {
+    index[i] = src
+    for (let a = out.length - 1; a >= 0; a--) {
+      src += strides[a]!
+      if (++at[a]! < out[a]!) break
+      src -= strides[a]! * at[a]!
+      at[a] = 0
+    }
+  }
+  return index
+}
+
+/** `x`'s per-example shape right-aligned against `shape`; throws unless it broadcasts to it. */
+function alignTo(fn: string, arg: string, xShape: readonly number[], shape: readonly number[]): number[] {
+  const pad = shape.length - xShape.length
+  if (pad < 0 || xShape.some((d, i) => d !== 1 && d !== shape[pad + i])) {
+    throw new ArgumentError(`${fn}(${arg}): ${arg} of shape [${xShape.join(', ')}] does not broadcast to shape [${shape.join(', ')}]`)
+  }
+  return [...new Array<number>(pad).fill(1), ...xShape]
+}
+
+const bernoulliNumberOp = keyedOp<{ readonly shape: readonly number[]; readonly p: number }, 'float32'>({
+  name: 'random.bernoulli',
+  dtype: 'float32',
+  shape: (q) => q.shape,
+  fill: (k0, k1, out, { p }) => fillBernoulli(k0, k1, [p], null, out),
+})
+
+/** The kernels of `bernoulli` with a tensor `p`, by the rank of `shape` (the operand's instance rank). */
+const bernoulliKernels = new Map<number, Kernel<readonly number[]>>()
+
+function bernoulliKernel(rank: number): Kernel<readonly number[]> {
+  let k = bernoulliKernels.get(rank)
+  if (k === undefined) {
+    k = defineKernel<readonly number[]>({
+      name: 'random.bernoulli',
+      operands: [{ name: 'key', rank: 1, dtype: 'int32' }, { name: 'p', rank, dtype: 'float32' }],
+      outputs: (_shapes, shape) => [{ shape, dtype: 'float32' }],
+      host: ({ inputs: [words, p], shapes, count, params: shape, outputs: [out] }) => {
+        const size = out!.length / Math.max(count, 1)
+        const pSize = p!.length / Math.max(count, 1)
+        for (let i = 0; i < p!.length; i++) {
+          const v = p![i]!
+          if (!(v >= 0 && v <= 1)) throw new ArgumentError(`random.bernoulli(p): every probability must be in [0, 1] but got ${v} (at flat index ${i % pSize})`)
+        }
+        const index = broadcastIndex(shape, shapes[1]!)
+        for (let r = 0; r < count; r++) {
+          fillBernoulli(words![2 * r]! >>> 0, words![2 * r + 1]! >>> 0, p!.subarray(r * pSize, (r + 1) * pSize), index, out!.subarray(r * size, (r + 1) * size))
+        }
+      },
+    })
+    bernoulliKernels.set(rank, k)
+  }
+  return k
+}
+
+/**
+ * Bernoulli draws as float32 `0`/`1` (float32, not bool, so that a mask multiplies tensors
+ * directly and the draws average to frequencies): 1 with probability `p`, to within `2^-32`
+ * (see `fillBernoulli`). `p` is a number in `[0, 1]` or a tensor of probabilities that
+ * broadcasts to `shape`; `shape` defaults to `p`'s shape (`[]` for a number).
+ *
+ * Shapes: `(int32 [2], p: [] | [...p], shape) -> float32 [...shape]`.
+ *
+ * @example
+ * ```ts
+ * const mask = random.bernoulli(random.key(0), 0.9, [4, 3])                    // float32 [4, 3] of 0/1
+ * const coins = random.bernoulli(random.key(1), tf.tensor1d([0.1, 0.5, 0.9]))  // float32 [3]
+ * ```
+ */
+export function bernoulli(key: Key, p: number | tf.Tensor, shape?: readonly number[]): tf.Tensor {
+  const fn = 'random.bernoulli'
+  if (shape !== undefined) checkShape(fn, shape)
+  if (typeof p === 'number') {
+    if (!(p >= 0 && p <= 1)) throw new ArgumentError(`${fn}(p): p must be a probability in [0, 1] but got ${p}`)
+    return bernoulliNumberOp(key, { shape: [...(shape ?? [])], p })
+  }
+  if (!(p instanceof tf.Tensor)) throw new ArgumentError(`${fn}(p): p must be a number in [0, 1] or a float32 tensor but got ${show(p)}`)
+  checkKey(`${fn}(key)`, key)
+  const out = [...(shape ?? p.shape)]
+  const aligned = alignTo(fn, 'p', p.shape, out)
+  const pr = aligned.length === p.rank ? p : ops.reshape(p, aligned) // [...1s, ...p]
+  try {
+    return bernoulliKernel(out.length)([key, pr], out)[0]! // [...shape]
+  } finally {
+    if (pr !== p) pr.dispose()
+  }
+}
+
+/** The kernels of `categorical`, by the rank of `shape` (the logits' instance rank is one more). */
+const categoricalKernels = new Map<number, Kernel<readonly number[]>>()
+
+function categoricalKernel(rank: number): Kernel<readonly number[]> {
+  let k = categoricalKernels.get(rank)
+  if (k === undefined) {
+    k = defineKernel<readonly number[]>({
+      name: 'random.categorical',
+      operands: [{ name: 'key', rank: 1, dtype: 'int32' }, { name: 'logits', rank: rank + 1, dtype: 'float32' }],
+      outputs: (_shapes, shape) => [{ shape, dtype: 'int32' }],
+      host: ({ inputs: [words, logits], shapes, count, params: shape, outputs: [out] }) => {
+        const ls = shapes[1]!
+        const n = ls[ls.length - 1]!
+        const size = out!.length / Math.max(count, 1)
+        const lSize = logits!.length / Math.max(count, 1)
+        for (let i = 0; i < logits!.length; i++) {
+          if (Number.isNaN(logits![i]!) || logits![i] === Infinity) {
+            throw new ArgumentError(`random.categorical(logits): logits must be finite or -Infinity but got ${logits![i]} (at flat index ${i % lSize})`)
+          }
+        }
+        const rows = broadcastIndex(shape, ls.slice(0, -1))
+        for (let r = 0; r < count; r++) {
+          fillCategorical(words![2 * r]! >>> 0, words![2 * r + 1]! >>> 0, logits!.subarray(r * lSize, (r + 1) * lSize), n, rows, out!.subarray(r * size, (r + 1) * size) as Int32Array)
+        }
+      },
+    })
+    categoricalKernels.set(rank, k)
+  }
+  return k
+}
+
+/**
+ * Categorical draws over the last axis of `logits` (unnormalised log-probabilities) as int32
+ * indices in `[0, n)`, by the Gumbel-max trick: `argmax_j logits[..., j] + g_j` with fresh
+ * standard Gumbel `g` per draw (see `fillCategorical`). `shape` defaults to the batch shape
+ * `logits.shape[:-1]`, which must broadcast to it. `-Infinity` logits are never drawn.
+ *
+ * Shapes: `(int32 [2], [...b, n], shape) -> int32 [...shape]`.
+ *
+ * @example
+ * ```ts
+ * const logits = tf.log(tf.tensor2d([[0.2, 0.8], [0.5, 0.5]]))            // [2, 2]
+ * const ys = random.categorical(random.key(0), logits)                   // int32 [2]
+ * const many = random.categorical(random.key(1), logits, [100, 2])       // int32 [100, 2]
+ * ```
+ */
+export function categorical(key: Key, logits: tf.Tensor, shape?: readonly number[]): tf.Tensor {
+  const fn = 'random.categorical'
+  if (!(logits instanceof tf.Tensor) || logits.rank < 1 || logits.shape[logits.rank - 1]! < 1) {
+    throw new ArgumentError(
+      `${fn}(logits): logits must be a float32 tensor of shape [..., n] with n >= 1 categories but got ` +
+        (logits instanceof tf.Tensor ? `shape [${logits.shape.join(', ')}]` : show(logits)),
+    )
+  }
+  if (shape !== undefined) checkShape(fn, shape)
+  checkKey(`${fn}(key)`, key)
+  const n = logits.shape[logits.rank - 1]!
+  const batch = logits.shape.slice(0, -1)
+  const out = [...(shape ?? batch)]
+  const aligned = [...alignTo(fn, 'logits', batch, out), n]
+  const lr = aligned.length === logits.rank ? logits : ops.reshape(logits, aligned) // [...1s, ...b, n]
+  try {
+    return categoricalKernel(out.length)([key, lr], out)[0]! // [...shape]
+  } finally {
+    if (lr !== logits) lr.dispose()
+  }
 }

@@ -1,0 +1,273 @@
+/**
+ * Kernels that tfjs's wasm backend (`@tensorflow/tfjs-backend-wasm` 4.22) lacks and that
+ * gradients need: `Conv2DBackpropFilter` (the filter gradient of `conv2d`, also the input
+ * gradient of `conv2dTranspose`), `DepthwiseConv2dNativeBackpropFilter` and
+ * `DepthwiseConv2dNativeBackpropInput` (both gradients of `depthwiseConv2d`) and
+ * `UnsortedSegmentSum` (the gradient of `gather` in tfjs); and `MaxPoolGrad`, which the backend
+ * has but computes wrongly at the edges of `'same'` padding. Without them a CNN or an embedding
+ * cannot be trained on wasm. Each is written in JavaScript over the operands' values (read from
+ * the wasm heap) and writes a new heap tensor, in NHWC as the wasm backend's convolutions.
+ * `registerWasmKernels` registers those the backend does not have, from `init()` (never at
+ * import). The loops are the same sums as tfjs's cpu kernels, accumulated in float64.
+ *
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ArgumentError } from './errors.js'
+
+/** What the kernels use of the wasm backend: reading a tensor's values, making an output. */
+interface WasmBackend {
+  readSync(dataId: tf.DataId): Float32Array | Int32Array | Uint8Array
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo
+}
+
+type Attrs = Record<string, unknown>
+type Inputs = Record<string, tf.TensorInfo>
+
+const read = (backend: WasmBackend, x: tf.TensorInfo): Float32Array | Int32Array | Uint8Array => backend.readSync(x.dataId)
+
+/** Throws an `ArgumentError` naming the kernel unless the data format is NHWC. */
+function checkNhwc(kernel: string, attrs: Attrs): void {
+  const f = attrs['dataFormat']
+  if (f !== undefined && f !== 'NHWC' && f !== 'channelsLast') {
+    throw new ArgumentError(`${kernel} on wasm: only the NHWC data format is supported but got dataFormat '${String(f)}'; transpose to NHWC`)
+  }
+}
+
+/** `Conv2DBackpropFilter`: `dW[r, c, i, o] = sum_{b, y, x} x[b, y sH + r dH - top, x sW + c dW - left, i] dy[b, y, x, o]`. */
+function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: Inputs; backend: unknown; attrs: Attrs }): tf.TensorInfo {
+  checkNhwc('Conv2DBackpropFilter', attrs)
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo }
+  const filterShape = attrs['filterShape'] as [number, number, number, number]
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    attrs['strides'] as number | [number, number],
+    1,
+    attrs['pad'] as 'same',
+    attrs['dimRoundingMode'] as 'floor' | undefined,
+  )
+  return filterGrad(backend as WasmBackend, x, dy, info, false)
+}
+
+/** `DepthwiseConv2dNativeBackpropFilter`: as `conv2DBackpropFilter`, output channel `i m + k` reading input channel `i`. */
+function depthwiseBackpropFilter({ inputs, backend, attrs }: { inputs: Inputs; backend: unknown; attrs: Attrs }): tf.TensorInfo {
+  checkNhwc('DepthwiseConv2dNativeBackpropFilter', attrs)
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo }
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs['filterShape'] as [number, number, number, number],
+    attrs['strides'] as number | [number, number],
+    (attrs['dilations'] ?? 1) as number | [number, number],
+    attrs['pad'] as 'same',
+    attrs['dimRoundingMode'] as 'floor' | undefined,
+    true,
+  )
+  return filterGrad(backend as WasmBackend, x, dy, info, true)
+}
+
+/**
+ * The filter gradient of a convolution (`depthwise`: output channel `d2 = i m + k` reads input
+ * channel `i`, filter `[fh, fw, in, m]`; otherwise every pair, filter `[fh, fw, in, out]`).
+ */
+function filterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, depthwise: boolean): tf.TensorInfo {
+  const xv = read(backend, x)
+  const dv = read(backend, dy)
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: O } = info
+  const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW, filterHeight: FH, filterWidth: FW } = info
+  const top = info.padInfo.top
+  const left = info.padInfo.left
+  const m = depthwise ? O / C : O // output channels per filter row of one input channel
+  const out = new Float32Array(FH * FW * C * m) // [FH, FW, C, m]
+  const acc = new Float64Array(O)
+  for (let r = 0; r < FH; r++) {
+    for (let c = 0; c < FW; c++) {
+      for (let i = 0; i < C; i++) {
+        acc.fill(0, 0, m)
+        const o0 = depthwise ? i * m : 0 // first output channel fed by input channel i
+        for (let b = 0; b < B; b++) {
+          for (let y = 0; y < OH; y++) {
+            const xr = y * sH + r * dH - top
+            if (xr < 0 || xr >= H) continue
+            for (let xc0 = 0; xc0 < OW; xc0++) {
+              const xc = xc0 * sW + c * dW - left
+              if (xc < 0 || xc >= W) continue
+              const xval = xv[((b * H + xr) * W + xc) * C + i]!
+              if (xval === 0) continue
+              const dOff = ((b * OH + y) * OW + xc0) * O + o0
+              for (let k = 0; k < m; k++) acc[k]! += xval * dv[dOff + k]!
+            }
+          }
+        }
+        out.set(acc.subarray(0, m), ((r * FW + c) * C + i) * m)
+      }
+    }
+  }
+  return backend.makeOutput([FH, FW, C, m], 'float32', undefined, out)
+}
+
+/** `DepthwiseConv2dNativeBackpropInput`: `dx[b, h, w, i] = sum dy[b, y, x, i m + k] f[r, c, i, k]` over the taps that read `(h, w)`. */
+function depthwiseBackpropInput({ inputs, backend: be, attrs }: { inputs: Inputs; backend: unknown; attrs: Attrs }): tf.TensorInfo {
+  checkNhwc('DepthwiseConv2dNativeBackpropInput', attrs)
+  const backend = be as WasmBackend
+  const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo }
+  const info = tf.backend_util.computeConv2DInfo(
+    attrs['inputShape'] as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs['strides'] as number | [number, number],
+    (attrs['dilations'] ?? 1) as number | [number, number],
+    attrs['pad'] as 'same',
+    attrs['dimRoundingMode'] as 'floor' | undefined,
+    true,
+  )
+  const dv = read(backend, dy)
+  const fv = read(backend, filter)
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: O } = info
+  const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW, filterHeight: FH, filterWidth: FW } = info
+  const top = info.padInfo.top
+  const left = info.padInfo.left
+  const m = O / C
+  const acc = new Float64Array(B * H * W * C) // [B, H, W, C]
+  // Scatter: every (output position, tap) adds dy * f to the input position it read.
+  for (let b = 0; b < B; b++) {
+    for (let y = 0; y < OH; y++) {
+      for (let r = 0; r < FH; r++) {
+        const xr = y * sH + r * dH - top
+        if (xr < 0 || xr >= H) continue
+        for (let x = 0; x < OW; x++) {
+          const dOff = ((b * OH + y) * OW + x) * O
+          for (let c = 0; c < FW; c++) {
+            const xc = x * sW + c * dW - left
+            if (xc < 0 || xc >= W) continue
+            const aOff = ((b * H + xr) * W + xc) * C
+            const fOff = (r * FW + c) * C * m
+            for (let i = 0; i < C; i++) {
+              let s = 0
+              for (let k = 0; k < m; k++) s += dv[dOff + i * m + k]! * fv[fOff + i * m + k]!
+              acc[aOff + i]! += s
+            }
+          }
+        }
+      }
+    }
+  }
+  return backend.makeOutput([B, H, W, C], 'float32', undefined, Float32Array.from(acc))
+}
+
+/**
+ * `UnsortedSegmentSum`: `out[s, ...] = sum over the rows j of x with segmentIds[j] = s`, where
+ * the rows are `x` split after the rank of `segmentIds`; ids outside `[0, numSegments)` are
+ * dropped (as TensorFlow drops negative ids).
+ */
+function unsortedSegmentSum({ inputs, backend: be, attrs }: { inputs: Inputs; backend: unknown; attrs: Attrs }): tf.TensorInfo {
+  const backend = be as WasmBackend
+  const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo }
+  const numSegments = attrs['numSegments'] as number
+  const ids = read(backend, segmentIds)
+  const xv = read(backend, x)
+  const rowShape = x.shape.slice(segmentIds.shape.length)
+  const row = rowShape.reduce((a, b) => a * b, 1)
+  const acc = new Float64Array(numSegments * row) // [numSegments, ...row]
+  for (let j = 0; j < ids.length; j++) {
+    const s = ids[j]!
+    if (s < 0 || s >= numSegments) continue
+    const src = j * row
+    const dst = s * row
+    for (let e = 0; e < row; e++) acc[dst + e]! += xv[src + e]!
+  }
+  const dtype = x.dtype === 'int32' ? 'int32' : 'float32'
+  const out = backend.makeOutput([numSegments, ...rowShape], dtype)
+  // makeOutput(values) writes float32 bits; an int32 result is written through its own view.
+  const view = (backend as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array }).typedArrayFromHeap(out)
+  for (let i = 0; i < acc.length; i++) view[i] = acc[i]!
+  return out
+}
+
+/**
+ * `MaxPoolGrad`: each output's cotangent goes to the first maximum of its window (row-major),
+ * as on the cpu backend. Replaces the wasm backend's own, which drops the windows that reach
+ * into the bottom or right padding of `'same'` (a 5x5 input, 2x2 windows, stride 2: the last
+ * row and column of windows get no gradient).
+ */
+function maxPoolGrad({ inputs, backend: be, attrs }: { inputs: Inputs; backend: unknown; attrs: Attrs }): tf.TensorInfo {
+  const backend = be as WasmBackend
+  const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo }
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs['filterSize'] as number | [number, number],
+    attrs['strides'] as number | [number, number],
+    1,
+    attrs['pad'] as 'same',
+    attrs['dimRoundingMode'] as 'floor' | undefined,
+  )
+  const xv = read(backend, input)
+  const dv = read(backend, dy)
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info
+  const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW, filterHeight: FH, filterWidth: FW } = info
+  const top = info.padInfo.top
+  const left = info.padInfo.left
+  const acc = new Float64Array(B * H * W * C) // [B, H, W, C]
+  for (let b = 0; b < B; b++) {
+    for (let y = 0; y < OH; y++) {
+      for (let x = 0; x < OW; x++) {
+        for (let ch = 0; ch < C; ch++) {
+          let best = -Infinity
+          let at = -1
+          for (let r = 0; r < FH; r++) {
+            const xr = y * sH + r * dH - top
+            if (xr < 0 || xr >= H) continue
+            for (let c = 0; c < FW; c++) {
+              const xc = x * sW + c * dW - left
+              if (xc < 0 || xc >= W) continue
+              const i = ((b * H + xr) * W + xc) * C + ch
+              if (xv[i]! > best) {
+                best = xv[i]!
+                at = i
+              }
+            }
+          }
+          if (at >= 0) acc[at]! += dv[((b * OH + y) * OW + x) * C + ch]!
+        }
+      }
+    }
+  }
+  return backend.makeOutput([B, H, W, C], 'float32', undefined, Float32Array.from(acc))
+}
+
+/** The kernels, by tfjs kernel name. */
+export const WASM_KERNELS: Readonly<Record<string, (args: { inputs: Inputs; backend: unknown; attrs: Attrs }) => tf.TensorInfo>> = {
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
+  DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
+  UnsortedSegmentSum: unsortedSegmentSum,
+}
+
+/** Kernels that replace the wasm backend's own, which are wrong (each says how). */
+export const WASM_FIXES: Readonly<Record<string, (args: { inputs: Inputs; backend: unknown; attrs: Attrs }) => tf.TensorInfo>> = {
+  MaxPoolGrad: maxPoolGrad,
+}
+
+/**
+ * Registers, for the `wasm` backend, each kernel of `WASM_KERNELS` that no one has registered
+ * for it (so a later tfjs that ships one keeps its own), and the kernels of `WASM_FIXES` over
+ * the backend's. Called by `init()`; idempotent.
+ *
+ * @example
+ * ```ts
+ * registerWasmKernels()
+ * tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined   // true
+ * ```
+ */
+export function registerWasmKernels(): void {
+  for (const [kernelName, fn] of Object.entries(WASM_KERNELS)) {
+    if (tf.getKernel(kernelName, 'wasm') === undefined) {
+      tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc })
+    }
+  }
+  for (const [kernelName, fn] of Object.entries(WASM_FIXES)) {
+    const kernelFunc = fn as unknown as tf.KernelFunc
+    if (tf.getKernel(kernelName, 'wasm')?.kernelFunc === kernelFunc) continue
+    if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm')
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc })
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The kernels imle registers on the wasm backend for gradients (`src/core/wasm_kernels.ts`):
+ * the gradients of `conv2d` (strides, paddings), `conv2dTranspose`, `depthwiseConv2d`,
+ * `maxPool`, `avgPool`, a batch-norm-style normalisation, `gather` and `unsortedSegmentSum`
+ * computed on wasm equal the cpu backend's, for several shapes; nothing is registered at import.
+ */
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import * as tf from '@tensorflow/tfjs-core'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { grad, ops } from '../../src/index.js'
+import { assertClose, onCpuAndWasm, setup } from '../support/helpers.js'
+
+const t = suite('wasm kernels')
+t.before(setup)
+
+/** Deterministic values in [-1, 1) from a seed (a 32-bit LCG), the same on every backend. */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n)
+  let s = seed >>> 0
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    out[i] = s / 2 ** 31 - 1
+  }
+  return out
+}
+const tensor = (shape: number[], seed: number): tf.Tensor => tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape)
+
+/**
+ * The gradients of `sum(f(...xs) * w)` by every input, `w` fixed weights (so that every entry of
+ * the cotangent differs), as arrays: computed on cpu then on wasm, asserted equal.
+ */
+async function assertGradsAgree(name: string, shapes: number[][], f: (...xs: tf.Tensor[]) => tf.Tensor, atol = 1e-4): Promise<void> {
+  const run = (): { data: Float32Array; shape: number[] }[] =>
+    tf.tidy(() => {
+      const xs = shapes.map((s, i) => tensor(s, 17 + 31 * i))
+      const y = f(...xs)
+      const w = tensor(y.shape, 5)
+      const gs = tf.grads((...as: tf.Tensor[]) => tf.sum(tf.mul(f(...as), w)))(xs)
+      return gs.map((g) => ({ data: g.dataSync() as Float32Array, shape: g.shape }))
+    })
+  const [onCpu, onWasm] = await onCpuAndWasm(run)
+  onCpu.forEach((g, i) => {
+    assertClose(tf.tensor(onWasm[i]!.data, onWasm[i]!.shape), tf.tensor(g.data, g.shape), atol, 1e-4, `${name}: input ${i}`)
+  })
+}
+
+t('conv2d: filter and input gradients on wasm equal cpu, for strides and paddings', async () => {
+  const cases: [number[], number[], number | [number, number], 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]]][] = [
+    [[2, 7, 7, 3], [3, 3, 3, 4], 1, 'same'],
+    [[2, 7, 7, 3], [3, 3, 3, 4], 2, 'same'],
+    [[1, 8, 6, 2], [2, 3, 2, 5], [2, 1], 'valid'],
+    [[3, 5, 5, 1], [1, 1, 1, 2], 1, 'valid'],
+    [[1, 6, 7, 2], [3, 2, 2, 3], [1, 2], [[0, 0], [1, 2], [2, 1], [0, 0]]],
+    [[2, 9, 9, 2], [4, 4, 2, 2], 3, 1],
+  ]
+  for (const [xs, ws, s, p] of cases) {
+    await assertGradsAgree(`conv2d x [${xs}] w [${ws}] strides ${s} pad ${JSON.stringify(p)}`, [xs, ws], (x, w) =>
+      tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, p as 'same'),
+    )
+  }
+})
+
+t('conv2dTranspose: gradients on wasm equal cpu', async () => {
+  await assertGradsAgree('conv2dTranspose', [[2, 4, 4, 3], [3, 3, 2, 3]], (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 2], 2, 'same'))
+  await assertGradsAgree('conv2dTranspose valid', [[1, 3, 5, 2], [2, 2, 4, 2]], (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [1, 4, 6, 4], 1, 'valid'))
+})
+
+t('depthwiseConv2d: filter and input gradients on wasm equal cpu, channel multipliers 1 and 3', async () => {
+  const cases: [number[], number[], number | [number, number], 'same' | 'valid' | number][] = [
+    [[2, 6, 6, 3], [3, 3, 3, 1], 1, 'same'],
+    [[1, 7, 5, 2], [3, 2, 2, 3], 2, 'valid'],
+    [[2, 8, 8, 4], [2, 2, 4, 2], [2, 1], 'same'],
+    [[1, 5, 5, 2], [3, 3, 2, 2], 1, 1],
+  ]
+  for (const [xs, ws, s, p] of cases) {
+    await assertGradsAgree(`depthwiseConv2d x [${xs}] w [${ws}] strides ${s} pad ${p}`, [xs, ws], (x, w) =>
+      tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, p),
+    )
+  }
+  // Through imle's own ops and grad (the path a model takes).
+  await assertGradsAgree('ops.depthwiseConv2d', [[1, 5, 5, 2], [3, 3, 2, 2]], (x, w) => ops.depthwiseConv2d(x, w, 1, 'same'))
+})
+
+t('maxPool, avgPool and a batch-norm-style normalisation: gradients on wasm equal cpu', async () => {
+  // 'same' with windows reaching into the bottom and right padding: tfjs-wasm's own MaxPoolGrad
+  // gives those windows no gradient; imle replaces it.
+  await assertGradsAgree('maxPool', [[2, 7, 7, 3]], (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'same'))
+  await assertGradsAgree('maxPool 5x5 same', [[1, 5, 5, 1]], (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'same'))
+  await assertGradsAgree('maxPool 3x2 window', [[2, 6, 7, 2]], (x) => tf.maxPool(x as tf.Tensor4D, [3, 2], [2, 3], 'same'))
+  await assertGradsAgree('maxPool 3x3 s1', [[1, 6, 5, 2]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 1, 'valid'))
+  await assertGradsAgree('avgPool', [[2, 7, 7, 3]], (x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'valid'))
+  await assertGradsAgree('avgPool same', [[1, 5, 6, 2]], (x) => tf.avgPool(x as tf.Tensor4D, [2, 3], 1, 'same'))
+  await assertGradsAgree('batch norm', [[4, 3, 3, 2], [2], [2]], (x, g, b) => {
+    const { mean, variance } = tf.moments(x, [0, 1, 2])
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-3))), g), b)
+  })
+  await assertGradsAgree('tf.batchNorm', [[4, 3, 3, 2], [2], [2], [2], [2]], (x, m, v, s, o) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.5), o, s, 1e-3), 1e-3)
+})
+
+t('gather (an embedding) and unsortedSegmentSum: gradients and values on wasm equal cpu', async () => {
+  const idx = [3, 0, 3, 1, 4, 3]
+  await assertGradsAgree('gather rows', [[5, 4]], (x) => tf.gather(x, tf.tensor1d(idx, 'int32')))
+  await assertGradsAgree('imle grad of ops.gather', [[5, 4]], (x) => ops.gather(x, tf.tensor2d([[1, 1], [0, 4]], [2, 2], 'int32'), 0))
+  await assertGradsAgree('unsortedSegmentSum', [[6, 3]], (x) => tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, -1, 1, 2], 'int32'), 4))
+  const run = () =>
+    tf.tidy(() => [
+      Array.from(tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]), tf.tensor1d([1, 1, -1, 0], 'int32'), 3).dataSync()),
+      Array.from(tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3, 4], 'int32'), tf.tensor1d([0, 2, 2, 0], 'int32'), 3).dataSync()),
+    ])
+  const [onCpu, onWasm] = await onCpuAndWasm(run)
+  assert.equal(onWasm, onCpu)
+  assert.equal(onWasm[0], [7, 8, 4, 6, 0, 0], 'negative ids dropped')
+  assert.equal(onWasm[1], [5, 0, 5], 'int32 values')
+})
+
+t('a small CNN trains on wasm: imle grad through conv2d, maxPool and a dense layer equals cpu', async () => {
+  const loss = (p: { w: tf.Tensor; d: tf.Tensor }, x: tf.Tensor) => {
+    const h = ops.relu(ops.conv2d(x, p.w, 1, 'same')) // [2, 6, 6, 4]
+    const pooled = ops.maxPool(h, 2, 2, 'valid') // [2, 3, 3, 4]
+    return ops.sum(ops.square(ops.matMul(ops.reshape(pooled, [2, 36]), p.d))) // []
+  }
+  const run = () =>
+    tf.tidy(() => {
+      const g = grad(loss)({ w: tensor([3, 3, 2, 4], 1), d: tensor([36, 3], 2) }, tensor([2, 6, 6, 2], 3))
+      return [g.w.dataSync(), g.d.dataSync()] as const
+    })
+  const [onCpu, onWasm] = await onCpuAndWasm(run)
+  assertClose(tf.tensor(onWasm[0]), tf.tensor(onCpu[0]), 1e-3, 1e-4, 'dW')
+  assertClose(tf.tensor(onWasm[1]), tf.tensor(onCpu[1]), 1e-3, 1e-4, 'dD')
+})
+
+t('nothing is registered at import; init() registers the wasm kernels', () => {
+  const probe = fileURLToPath(new URL('./wasm_kernels_probe.ts', import.meta.url))
+  const out = execFileSync(process.execPath, ['--import', 'tsx', probe], { encoding: 'utf8' })
+  const r = JSON.parse(out.trim().split('\n').pop()!) as { before: boolean[]; onImport: boolean[]; afterInit: boolean[] }
+  assert.equal(r.before, [false, false, false, false], 'the wasm backend lacks them (the premise)')
+  assert.equal(r.onImport, [false, false, false, false], 'importing imle registered a kernel')
+  assert.equal(r.afterInit, [true, true, true, true], 'init() registered them')
+})
+
+t.run()
