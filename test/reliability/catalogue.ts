@@ -13,7 +13,7 @@ import { activeFrames } from '../../src/core/tracer.js'
 export type Area =
   | 'vmap' | 'grad' | 'customVjp' | 'callback' | 'ops' | 'random' | 'tree' | 'noise' | 'target' | 'solvers'
   | 'imle' | 'aimle' | 'ste' | 'blackbox' | 'perturbed' | 'scoreFunction' | 'kSubset' | 'relax' | 'losses'
-  | 'estimators.decode' | 'optim' | 'backend' | 'defineKernel'
+  | 'estimators.decode' | 'optim' | 'backend' | 'defineKernel' | 'nn'
 
 /** One bad input: the call, and the typed error (or the documented result) it must give. */
 export interface Entry {

@@ -5,10 +5,11 @@ import { noiseEntries, randomEntries, targetEntries, treeEntries } from './distr
 import { backendEntries, kernelEntries, kSubsetEntries, lossEntries, optimEntries, relaxEntries } from './misc.js'
 import { opsEntries } from './ops.js'
 import { solverLibraryEntries } from './solver_library.js'
+import { trainingEntries } from './training.js'
 import { callbackEntries, customVjpEntries, gradEntries, vmapEntries } from './transforms.js'
 
 export const entries: readonly Entry[] = [
   ...vmapEntries, ...gradEntries, ...customVjpEntries, ...callbackEntries, ...opsEntries, ...randomEntries, ...treeEntries,
   ...noiseEntries, ...targetEntries, ...solverEntries, ...solverLibraryEntries, ...estimatorEntries, ...optimEntries, ...lossEntries, ...relaxEntries,
-  ...kSubsetEntries, ...backendEntries, ...kernelEntries,
+  ...kSubsetEntries, ...backendEntries, ...kernelEntries, ...trainingEntries,
 ]
