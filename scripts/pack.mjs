@@ -16,11 +16,12 @@ rmSync(stage, { recursive: true, force: true })
 mkdirSync(stage, { recursive: true })
 cpSync(join(root, 'dist'), join(stage, 'dist'), { recursive: true })
 cpSync(join(root, 'docs'), join(stage, 'docs'), { recursive: true })
+cpSync(join(root, 'bin'), join(stage, 'bin'), { recursive: true })
 for (const f of ['README.md', 'LICENSE']) cpSync(join(root, f), join(stage, f))
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const { scripts: _scripts, devDependencies: _dev, ...published } = pkg
-writeFileSync(join(stage, 'package.json'), `${JSON.stringify({ ...published, files: ['dist', 'docs', 'README.md', 'LICENSE'] }, null, 2)}\n`)
+writeFileSync(join(stage, 'package.json'), `${JSON.stringify({ ...published, files: ['bin', 'dist', 'docs', 'README.md', 'LICENSE'] }, null, 2)}\n`)
 
 const out = execFileSync(npm, ['pack', '--pack-destination', join(root, 'out')], { cwd: stage, encoding: 'utf8' })
 console.log(join(root, 'out', out.trim().split('\n').pop()))
