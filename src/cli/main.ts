@@ -1,12 +1,16 @@
 /**
  * The `imle` command line: `imle run <pipeline.json>`, `imle plan [--grid 12] [--method imle]
- * [--preset quick] [--seeds 1]`, `imle list`, `imle report <run-dir>`. Progress bars with ETA
- * and the running loss and metric on a TTY, plain lines otherwise. A bad config exits with
- * status 2 and its one-line message; no stack trace.
+ * [--preset quick] [--seeds 1]`, `imle compare [--methods all] [--preset quick] [--seeds 1]`
+ * (every method in one run folder, one report, the results table), `imle list`, `imle report
+ * <run-dir>` (regenerates `report.html` from a run or comparison folder's files). Progress bars
+ * with ETA and the running loss and metric on a TTY, plain lines otherwise. Exit status: 0 done,
+ * 2 a bad option, config or folder (its one-line message; no stack trace), 130 stopped by
+ * Ctrl-C (resume with `--resume`), 1 anything else.
  *
  * @example
  * ```sh
- * node --import tsx src/cli/main.ts plan --method aimle --preset quick --run-dir runs/aimle
+ * node bin/imle.mjs compare --preset quick --run-dir out/quick-k12
+ * node bin/imle.mjs report out/quick-k12
  * ```
  *
  * @module
@@ -16,12 +20,15 @@ import * as E from 'fp-ts/lib/Either.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { init } from '../core/backend.js'
-import { ConfigError } from '../core/errors.js'
-import { decode, type PipelineConfig } from '../pipelines/definition/pipeline.js'
+import { ArgumentError, ConfigError } from '../core/errors.js'
+import { decode, type PipelineConfig, type PipelineDefinition } from '../pipelines/definition/pipeline.js'
 import { METHODS, plan, PRESETS, type Method, type Preset } from '../pipelines/definition/presets.js'
+import { compare } from '../pipelines/runner/compare.js'
 import { meanStd } from '../pipelines/runner/metrics.js'
-import { defaultReport, run, type RunResult } from '../pipelines/runner/run.js'
-import { progressReporter } from './progress.js'
+import { writeReport } from '../pipelines/runner/report.js'
+import { run, type RunResult } from '../pipelines/runner/run.js'
+import { formatTable, summaryTable } from '../pipelines/runner/summary.js'
+import { progressReporter, type Reporter } from './progress.js'
 
 /** An error the CLI reports as one line and an exit status. */
 class CliError extends Error {
@@ -43,6 +50,55 @@ const positiveInt = (v: string): number => {
   const n = Number(v)
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer')
   return n
+}
+const positiveInts = (v: string): number[] => v.split(',').map((x) => positiveInt(x.trim()))
+const methodList = (v: string): Method[] => {
+  if (v === 'all') return [...METHODS]
+  const names = v.split(',').map((x) => x.trim())
+  const bad = names.find((n) => !(METHODS as readonly string[]).includes(n))
+  if (bad !== undefined) throw new InvalidArgumentError(`expected 'all' or a comma-separated list of methods (${METHODS.join(', ')}) but got '${bad}'`)
+  return [...new Set(names)] as Method[]
+}
+
+/** Options that override a preset's sizes (`plan`, `compare`). */
+interface Overrides {
+  readonly train?: number
+  readonly val?: number
+  readonly test?: number
+  readonly epochs?: number
+  readonly batchSize?: number
+  readonly evalEvery?: number
+  readonly maxSteps?: number
+  readonly channels?: readonly number[]
+}
+
+/** Adds the override options to a command. */
+const withOverrideOptions = (c: Command): Command =>
+  c
+    .option('--train <n>', 'training maps (default: the preset\'s)', positiveInt)
+    .option('--val <n>', 'validation maps', positiveInt)
+    .option('--test <n>', 'test maps', positiveInt)
+    .option('--epochs <n>', 'epochs', positiveInt)
+    .option('--batch-size <n>', 'batch size', positiveInt)
+    .option('--eval-every <n>', 'evaluate every n steps', positiveInt)
+    .option('--max-steps <n>', 'stop after n steps', positiveInt)
+    .option('--channels <list>', 'the CNN\'s channels per block, e.g. 8,8,8 (cnn models)', positiveInts)
+
+/** A preset with the overrides applied, resolved (a bad combination is a `CliError` with status 2). */
+function resolve(p: PipelineDefinition, o: Overrides): PipelineConfig {
+  const sizes = { ...p.data.sizes, ...(o.train === undefined ? {} : { train: o.train }), ...(o.val === undefined ? {} : { val: o.val }), ...(o.test === undefined ? {} : { test: o.test }) }
+  const training = {
+    ...p.training,
+    ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
+    ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
+    ...(o.evalEvery === undefined ? {} : { evalEvery: o.evalEvery }),
+    ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
+  }
+  if (o.channels !== undefined && p.model.type !== 'cnn') throw new CliError(`imle: --channels applies to cnn models, but this preset's model is '${p.model.type}'`, 2)
+  const model = o.channels === undefined ? p.model : { ...p.model, channels: o.channels }
+  const r = decode({ ...p, data: { ...p.data, sizes }, training, model })
+  if (E.isLeft(r)) throw new CliError(r.left.message, 2)
+  return r.right
 }
 
 function readPipeline(file: string): PipelineConfig {
@@ -68,27 +124,34 @@ function summary(results: readonly RunResult[]): string {
   return lines.join('\n')
 }
 
-async function runAll(pipelines: readonly PipelineConfig[], runDir: string | undefined, resume: boolean): Promise<RunResult[]> {
-  await init()
+/** Runs `body` with a signal that Ctrl-C (SIGINT) aborts. */
+async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController()
   const stop = (): void => controller.abort()
   process.once('SIGINT', stop)
-  const results: RunResult[] = []
   try {
+    return await body(controller.signal)
+  } finally {
+    process.off('SIGINT', stop)
+  }
+}
+
+async function runAll(pipelines: readonly PipelineConfig[], runDir: string | undefined, resume: boolean): Promise<RunResult[]> {
+  await init()
+  return withInterrupt(async (signal) => {
+    const results: RunResult[] = []
     for (const p of pipelines) {
       const reporter = progressReporter(p.name, process.stdout)
       const dir = runDir === undefined ? undefined : pipelines.length > 1 ? join(runDir, p.name) : runDir
       try {
-        results.push(await run(p, { onProgress: reporter.update, signal: controller.signal, ...(dir === undefined ? {} : { runDir: dir }), resume }))
+        results.push(await run(p, { onProgress: reporter.update, signal, ...(dir === undefined ? {} : { runDir: dir }), resume }))
       } finally {
         reporter.stop()
       }
-      if (controller.signal.aborted) break
+      if (signal.aborted) break
     }
-  } finally {
-    process.off('SIGINT', stop)
-  }
-  return results
+    return results
+  })
 }
 
 /** Builds the command (exported for tests and embedding). */
@@ -104,7 +167,7 @@ export function program(): Command {
       const results = await runAll([readPipeline(file)], o.runDir, o.resume)
       console.log(summary(results))
     })
-  cmd
+  const plan_ = cmd
     .command('plan')
     .description('learning to plan: a method at a preset size')
     .option('--grid <k>', 'grid side k', positiveInt)
@@ -115,12 +178,9 @@ export function program(): Command {
     .option('--run-dir <dir>', 'the run folder')
     .option('--resume', 'resume from checkpoints', false)
     .option('--print', 'print the resolved pipeline JSON and exit', false)
-    .action(async (o: { grid?: number; method: Method; preset: Preset; seeds: number; seed: number; runDir?: string; resume: boolean; print: boolean }) => {
-      const pipelines = Array.from({ length: o.seeds }, (_, i) => {
-        const r = decode(plan({ method: o.method, preset: o.preset, seed: o.seed + i, ...(o.grid === undefined ? {} : { grid: o.grid }) }))
-        if (E.isLeft(r)) throw new CliError(r.left.message, 2)
-        return r.right
-      })
+  withOverrideOptions(plan_)
+    .action(async (o: { grid?: number; method: Method; preset: Preset; seeds: number; seed: number; runDir?: string; resume: boolean; print: boolean } & Overrides) => {
+      const pipelines = Array.from({ length: o.seeds }, (_, i) => resolve(plan({ method: o.method, preset: o.preset, seed: o.seed + i, ...(o.grid === undefined ? {} : { grid: o.grid }) }), o))
       if (o.print) {
         console.log(JSON.stringify(pipelines.length === 1 ? pipelines[0] : pipelines, null, 2))
         return
@@ -135,23 +195,66 @@ export function program(): Command {
       console.log(`presets: ${PRESETS.join(', ')}`)
       console.log('pipelines: any method x preset (imle plan --method M --preset P --print shows its JSON)')
     })
+  const compare_ = cmd
+    .command('compare')
+    .description('learning to plan: several methods (default all) at a preset size in one run folder, one report and the results table')
+    .option('--methods <list>', `'all' or a comma-separated list of ${METHODS.join(', ')}`, methodList, [...METHODS] as Method[])
+    .option('--preset <name>', `one of ${PRESETS.join(', ')}`, oneOf(PRESETS, 'a preset:'), 'quick' as Preset)
+    .option('--grid <k>', 'grid side k', positiveInt)
+    .option('--seeds <n>', 'seeds per method (mean ± std)', positiveInt, 1)
+    .option('--seed <s>', 'first seed', (v) => Number(v), 0)
+    .option('--run-dir <dir>', 'the comparison folder (default out/<preset>-k<k>)')
+    .option('--resume', 'resume every run from its checkpoints', false)
+    .option('--no-report', 'skip report.html')
+  withOverrideOptions(compare_).action(
+    async (o: { methods: Method[]; preset: Preset; grid?: number; seeds: number; seed: number; runDir?: string; resume: boolean; report: boolean } & Overrides) => {
+      const entries = o.methods.flatMap((method) =>
+        Array.from({ length: o.seeds }, (_, i) => ({ group: method, pipeline: resolve(plan({ method, preset: o.preset, seed: o.seed + i, ...(o.grid === undefined ? {} : { grid: o.grid }) }), o) })),
+      )
+      const k = entries[0]!.pipeline.data.k
+      const runDir = o.runDir ?? join('out', `${o.preset}-k${k}`)
+      await init()
+      const out = process.stdout
+      out.write(`imle compare: ${o.methods.length} methods x ${o.seeds} seed${o.seeds === 1 ? '' : 's'} on ${k}x${k} maps (preset ${o.preset}) into ${runDir}\n`)
+      let reporter: Reporter | undefined
+      const result = await withInterrupt((signal) =>
+        compare(entries, {
+          runDir,
+          signal,
+          resume: o.resume,
+          ...(o.report ? {} : { report: false as const }),
+          onRunStart: (info) => {
+            reporter = progressReporter(`[${info.index + 1}/${info.count}] ${info.group}${o.seeds > 1 ? ` (${info.name})` : ''}`, out)
+          },
+          onProgress: (_info, p) => reporter?.update(p),
+          onRunEnd: (info, r) => {
+            reporter?.stop()
+            const t = r.final?.test
+            out.write(
+              `[${info.index + 1}/${info.count}] ${info.group}: ${r.status} in ${(r.elapsedMs / 1000).toFixed(1)} s` +
+                `${t === undefined ? '' : `; test optimal cost ${fmt(t.optimalCost)}, perfect match ${fmt(t.perfectMatch)}, hamming ${fmt(t.hamming)}`}\n`,
+            )
+            if (info.index === info.count - 1 && r.status === 'completed' && o.report) out.write(`writing ${join(runDir, 'report.html')} ...\n`)
+          },
+        }),
+      )
+      console.log(`\nresults on the test split${o.seeds > 1 ? ` (mean ± std over ${o.seeds} seeds)` : ''}:\n${formatTable(summaryTable(result.summary))}`)
+      console.log(`\nrun folder: ${runDir}${result.report === undefined ? '' : `\nreport: ${result.report}`}\ntotal ${(result.elapsedMs / 1000).toFixed(1)} s`)
+      if (result.status === 'stopped') throw new CliError(`imle compare: stopped; continue with the same command and --resume`, 130)
+    },
+  )
   cmd
     .command('report')
-    .description('write report.html for a run folder')
+    .description('write report.html for a run or comparison folder, from its files')
     .argument('<run-dir>')
     .action(async (dir: string) => {
-      let results: RunResult
+      await init()
       try {
-        results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as RunResult
-      } catch {
-        throw new CliError(`imle report: ${dir} has no readable results.json (is it a finished run folder?)`, 2)
+        console.log(`wrote ${await writeReport(dir)}`)
+      } catch (e) {
+        if (e instanceof ArgumentError || e instanceof ConfigError) throw new CliError(`imle report: ${e.message}`, 2)
+        throw e
       }
-      const path = await defaultReport(dir)
-      if (path === undefined) {
-        console.log(summary([results]))
-        throw new CliError('imle report: the report module (src/pipelines/report) is not available yet; printed the summary instead', 3)
-      }
-      console.log(`wrote ${path}`)
     })
   return cmd
 }

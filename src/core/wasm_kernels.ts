@@ -266,8 +266,11 @@ export function registerWasmKernels(): void {
   }
   for (const [kernelName, fn] of Object.entries(WASM_FIXES)) {
     const kernelFunc = fn as unknown as tf.KernelFunc
-    if (tf.getKernel(kernelName, 'wasm')?.kernelFunc === kernelFunc) continue
-    if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm')
+    const current = tf.getKernel(kernelName, 'wasm')
+    // Before the wasm package is loaded there is nothing to fix yet: its import registers its
+    // own kernel (over ours, with a warning), and `init()` calls this again right after it.
+    if (current === undefined || current.kernelFunc === kernelFunc) continue
+    tf.unregisterKernel(kernelName, 'wasm')
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc })
   }
 }

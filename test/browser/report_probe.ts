@@ -1,28 +1,30 @@
 /**
- * Browser probe of the report writer (not part of the uvu suite): writes a sample
- * `report.html` (learning curves, results chart and table, map figures) to a temporary
- * directory, opens it from `file://` in headless Chromium (`/usr/bin/chromium`, driven by
- * playwright-core, launched as `run.ts` does) with the network disabled (an offline context,
- * and every request that is not for the report file itself aborted and counted), takes a
- * full-page screenshot, and checks that the page is not blank: enough non-white pixels, and
- * every inline SVG laid out with a non-zero size.
+ * The browser check of the reports: a `report.html` made by the real pipeline (`imle compare`
+ * on a tiny 2-method comparison, in a child process, seconds) is opened from `file://` in
+ * headless Chromium (`/usr/bin/chromium`, driven by playwright-core) with the network disabled
+ * (an offline context, and every request that is not for the report file itself aborted and
+ * counted); a full-page screenshot must not be blank (enough non-white pixels), every inline
+ * SVG must be laid out with a non-zero size, and every chart and map the HTML holds must be
+ * there (learning curves, the results bar charts, the maps).
  *
- * Usage: `tsx test/browser/report_probe.ts`. Exits 0 when the page renders, 1 otherwise, and 0
- * with `skipped: no chromium at /usr/bin/chromium` when Chromium is absent.
+ * `run.ts` (`npm run test:browser`) calls `reportCheck`. Standalone:
+ * `tsx test/browser/report_probe.ts [path/to/report.html]` checks a given report (or a fresh
+ * tiny one; `KEEP=1` keeps its folder and screenshot, `SCREENSHOT=file.png` writes a given
+ * report's); exits 0 when it renders, 1 otherwise, 0 with `skipped: ...` without Chromium.
  *
  * @module
  */
-import { existsSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { inflateSync } from 'node:zlib'
-import { warcraft } from '../../src/pipelines/data/index.js'
-import * as report from '../../src/pipelines/report/index.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const ARGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** Decodes an 8-bit, non-interlaced RGB or RGBA PNG (what Chromium's screenshots are) to RGBA. */
 function decodePng(png: Uint8Array): { width: number; height: number; rgba: Uint8Array } {
@@ -77,38 +79,31 @@ function decodePng(png: Uint8Array): { width: number; height: number; rgba: Uint
   return { width, height, rgba }
 }
 
-/** Writes the sample report into `dir`; returns the path of `report.html`. */
-async function sampleReport(dir: string): Promise<string> {
-  const d = warcraft.generate({ k: 12, sizes: { train: 0, val: 0, test: 2 }, seed: 0 }).test
-  const cells = (a: Float32Array, i: number): Float32Array => a.subarray(i * 144, (i + 1) * 144)
-  const metrics: report.MetricRow[] = []
-  for (let step = 1; step <= 20; step++) {
-    metrics.push({ step, metric: 'hamming loss', value: 0.3 * Math.exp(-step / 6) + 0.02, series: 'train' })
-    metrics.push({ step, metric: 'hamming loss', value: 0.32 * Math.exp(-step / 7) + 0.03, series: 'val' })
-  }
-  const files = await report.write(dir, {
-    title: 'Report probe: Warcraft 12x12',
-    config: { k: 12, estimator: 'imle', lambda: 20 },
-    metrics,
-    results: { columns: ['method', 'path accuracy'], rows: [['imle', 0.93], ['ste', 0.88]], chart: { x: 'method', y: 'path accuracy' } },
-    figures: [
-      { name: 'map-0', caption: 'gold and predicted path', svg: report.mapFigure({ k: 12, cells: cells(d.costs, 0), gold: cells(d.paths, 0), predicted: cells(d.paths, 1) }) },
-      { name: 'marginals-0', caption: 'marginals', svg: report.mapFigure({ k: 12, kind: 'marginals', cells: cells(d.paths, 0), gold: cells(d.paths, 0) }), png: false },
-    ],
-  })
-  return files.html
+/** The CLI's tiny comparison (2 methods, 6x6 maps, 8 steps) into `dir`; returns the path of its `report.html`. */
+export function tinyReport(dir: string): string {
+  const args = ['compare', '--preset', 'tiny', '--grid', '6', '--methods', 'imle,regression', '--train', '16', '--val', '8', '--test', '8', '--epochs', '2', '--batch-size', '4', '--eval-every', '4', '--run-dir', dir]
+  const r = spawnSync(process.execPath, [join(root, 'bin/imle.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 })
+  const html = join(dir, 'report.html')
+  if (r.status !== 0 || !existsSync(html)) throw new Error(`imle ${args.join(' ')} exited ${r.status}: ${r.stderr || r.stdout}`)
+  return html
 }
 
-if (!existsSync(CHROMIUM)) {
-  console.log(`skipped: no chromium at ${CHROMIUM}`)
-  process.exit(0)
+/** What `checkReport` found. */
+export interface ReportCheck {
+  readonly ok: boolean
+  readonly detail: string
+  readonly ms: number
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'imle-report-probe-'))
-let ok = false
-try {
-  const html = await sampleReport(dir)
-  const url = pathToFileURL(html).href
+/**
+ * Opens `html` offline in a fresh Chromium, takes a full-page screenshot (written to
+ * `screenshot` when given) and checks that it is not blank and that every inline SVG of the
+ * file (counted in its text) is laid out with a non-zero size, with no outside request.
+ */
+export async function checkReport(html: string, screenshot?: string): Promise<ReportCheck> {
+  const t = performance.now()
+  const url = pathToFileURL(resolve(html)).href
+  const expected = (readFileSync(html, 'utf8').match(/<svg[\s>]/g) ?? []).length
   const { chromium } = await import('playwright-core')
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 })
   try {
@@ -127,23 +122,58 @@ try {
         return [Math.round(r.width), Math.round(r.height)] as const
       }),
     )
+    const charts = await page.evaluate(() => ({
+      curves: document.querySelectorAll('figure[id^="fig-metric-"] svg').length,
+      bars: document.querySelectorAll('figure[id^="fig-results-"] svg').length,
+      maps: document.querySelectorAll('svg.map-figure').length,
+      rows: document.querySelectorAll('table tbody tr').length,
+    }))
     const shot = await page.screenshot({ fullPage: true, type: 'png' })
-    await writeFile(join(dir, 'screenshot.png'), shot)
+    if (screenshot !== undefined) await writeFile(screenshot, shot)
     const { width, height, rgba } = decodePng(shot)
     let ink = 0
     for (let i = 0; i < width * height; i++) if (rgba[4 * i]! < 240 || rgba[4 * i + 1]! < 240 || rgba[4 * i + 2]! < 240) ink++
     const share = ink / (width * height)
-    const emptySvgs = layout.filter(([w, h]) => w === 0 || h === 0).length
-    console.log(`report probe: ${width}x${height} screenshot, ${(100 * share).toFixed(1)}% non-white pixels; ${layout.length} inline SVGs laid out (${emptySvgs} empty); ${outside.length} outside requests${outside.length ? `: ${outside.join(', ')}` : ''}`)
-    ok = share > 0.05 && layout.length === 4 && emptySvgs === 0 && outside.length === 0
+    const empty = layout.filter(([w, h]) => w === 0 || h === 0).length
+    const ok = share > 0.05 && layout.length === expected && expected > 0 && empty === 0 && outside.length === 0 && charts.curves > 0 && charts.bars > 0 && charts.maps > 0 && charts.rows > 0
+    const detail =
+      `${width}x${height} screenshot, ${(100 * share).toFixed(1)}% non-white pixels; ${layout.length} of ${expected} inline SVGs laid out (${empty} empty): ` +
+      `${charts.curves} learning curves, ${charts.bars} results charts, ${charts.maps} maps, ${charts.rows} table rows; ` +
+      `${outside.length} outside requests${outside.length > 0 ? `: ${outside.join(', ')}` : ''}`
+    return { ok, detail, ms: performance.now() - t }
   } finally {
     await browser.close()
   }
-} catch (e) {
-  console.error('report probe: FAILED with', e)
-} finally {
-  if (process.env['KEEP'] === undefined) await rm(dir, { recursive: true, force: true })
-  else console.log(`kept ${dir}`)
 }
-console.log(ok ? 'report probe: ok' : 'report probe: FAILED')
-process.exit(ok ? 0 : 1)
+
+/**
+ * The whole check: a tiny report in a temporary folder (removed unless `KEEP` is set), opened
+ * and checked; never throws (a failure is `ok: false` with the reason).
+ */
+export async function reportCheck(): Promise<ReportCheck> {
+  const t = performance.now()
+  const dir = await mkdtemp(join(tmpdir(), 'imle-report-check-'))
+  try {
+    const made = performance.now()
+    const html = tinyReport(join(dir, 'run'))
+    const makeMs = performance.now() - made
+    const r = await checkReport(html, join(dir, 'screenshot.png'))
+    return { ...r, detail: `tiny comparison report made in ${(makeMs / 1000).toFixed(1)} s; ${r.detail}`, ms: performance.now() - t }
+  } catch (e) {
+    return { ok: false, detail: `FAILED with ${e instanceof Error ? e.stack ?? e.message : String(e)}`, ms: performance.now() - t }
+  } finally {
+    if (process.env['KEEP'] === undefined) await rm(dir, { recursive: true, force: true })
+    else console.log(`kept ${dir}`)
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  if (!existsSync(CHROMIUM)) {
+    console.log(`skipped: no chromium at ${CHROMIUM}`)
+    process.exit(0)
+  }
+  const given = process.argv[2]
+  const r = given === undefined ? await reportCheck() : await checkReport(given, process.env['SCREENSHOT']).catch((e: unknown): ReportCheck => ({ ok: false, detail: String(e), ms: 0 }))
+  console.log(`report check: ${r.ok ? 'ok' : 'FAILED'}: ${r.detail} (${(r.ms / 1000).toFixed(1)} s)`)
+  process.exit(r.ok ? 0 : 1)
+}

@@ -8,7 +8,10 @@
  *    checks of `checks.ts` must pass on webgpu, then (fresh pages) on wasm and on cpu; a last
  *    page probes whether a GPU buffer can be read back synchronously (tfjs-webgpu's `dataSync`);
  * 2. without it (no adapter): `init({ backend: 'webgpu' })` must reject with a `BackendError`
- *    and `init()` must fall back to wasm, where the checks must pass again.
+ *    and `init()` must fall back to wasm, where the checks must pass again;
+ * 3. the reports (`report_probe.ts`): the `report.html` of a tiny `imle compare` run, opened
+ *    offline from `file://`, must render its charts, table and maps (a screenshot that is not
+ *    blank, every inline SVG laid out, no outside request).
  *
  * Every page's cross-backend values (Threefry keys, the Gumbel I-MLE samples and gradients)
  * must equal those of the same checks run here in Node on the cpu backend. The one exception:
@@ -29,9 +32,10 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { PageResult } from './page.js'
 import { runChecks, type Lib, type Report } from './checks.js'
+import { reportCheck } from './report_probe.js'
 
 const CHROMIUM = '/usr/bin/chromium'
-const TOTAL_BUDGET_MS = 100_000 // the whole run, browser start-ups included
+const TOTAL_BUDGET_MS = 130_000 // the whole run, browser start-ups and the tiny report run included
 const PAGE_TIMEOUT_MS = 45_000
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -160,6 +164,7 @@ const tNoGpu = performance.now()
 const withoutGpu = await inBrowser('chromium (no webgpu flag)', [], ['no-adapter'])
 const withoutGpuMs = since(tNoGpu)
 server.close()
+const reportResult = await reportCheck()
 
 // --- assert -----------------------------------------------------------------------------------
 const failures: string[] = []
@@ -235,12 +240,15 @@ for (const run of [...withGpu, ...withoutGpu].filter((r) => r.result.mode !== 'p
   if (noisy.length > 0) console.log(`  console:\n    ${noisy.join('\n    ')}`)
 }
 
+console.log(`\nreport.html offline (tiny imle compare run): ${reportResult.ok ? 'ok' : 'FAIL'}: ${reportResult.detail}`)
+expect(reportResult.ok, `report.html: ${reportResult.detail}`)
+
 const wasmServed = [...new Set(served.filter((p) => p.startsWith('/wasm/')))]
 expect(wasmServed.length > 0, 'no .wasm binary was requested: the wasm backend did not load from /wasm/')
 console.log(
   `\nwasm binaries served: ${wasmServed.join(', ') || 'none'}\n` +
     `timings: bundle ${bundleMs} (${(pageJs.length / 1e6).toFixed(2)} MB), node reference ${refMs}, ` +
-    `webgpu browser ${withGpuMs}, no-webgpu browser ${withoutGpuMs}, total ${since(t0)}`,
+    `webgpu browser ${withGpuMs}, no-webgpu browser ${withoutGpuMs}, report ${(reportResult.ms / 1000).toFixed(1)} s, total ${since(t0)}`,
 )
 if (notVerifiable.length > 0) {
   console.log(

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { define, type PipelineDefinition } from '../../src/pipelines/definition/pipeline.js'
-import { plan, type Method } from '../../src/pipelines/definition/presets.js'
+import { METHODS, plan, type Method } from '../../src/pipelines/definition/presets.js'
 import { run, type RunResult } from '../../src/pipelines/runner/run.js'
 import { setup } from '../support/helpers.js'
 
@@ -66,8 +66,11 @@ test('the same seed gives the same run; another seed another one', async () => {
   assert.is.not(a.paramsDigest, c.paramsDigest)
 })
 
-// The methods that learn the tiny task within its budget (see the report for the others).
-for (const method of ['imle', 'perturbed', 'regression'] as const) {
+// Every method but STE learns the tiny task within its budget. STE is left out: its backward
+// pass is the identity, and the runner's Hamming loss `z + y - 2zy` (torch-imle's form) has
+// dL/dz = 1 - 2y, independent of z, so STE minimises a linear function of the costs whatever
+// the solver returns (docs/experiments.md, "STE").
+for (const method of METHODS.filter((m) => m !== 'ste')) {
   test(`tiny pipeline learns: ${method}`, async () => {
     const r = await run(plan({ method, preset: 'tiny' }), { report: false })
     const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length

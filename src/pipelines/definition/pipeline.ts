@@ -84,11 +84,15 @@ export interface DataConfig {
  * The model: image `[8k, 8k, 3]` -> costs `[k, k]` (softplus, > 0).
  * - `cnn`: per entry of `channels`, conv 3x3 'same' (+ batchNorm) + relu, with a 2x2 max-pool
  *   after each of the first three blocks (8k -> k), then a 1x1 conv to one cost per cell;
- * - `tileMlp`: the mean colour of each 8x8 tile, then a per-cell MLP with `hidden` units.
+ * - `tileMlp`: the mean colour of each 8x8 tile, then a per-cell MLP with `hidden` units;
+ * - `normalize` (either, default false): divide each map's costs by their mean. The shortest
+ *   path is unchanged (it is invariant to the scale of the costs), but the overall scale is
+ *   fixed: the estimators without noise (blackbox, MAP-MAP, STE) and AIMLE's step leave it
+ *   free, and their gradients drift it to 0 or to infinity (see `docs/experiments.md`).
  */
 export type ModelConfig =
-  | { readonly type: 'cnn'; readonly channels?: readonly number[]; readonly batchNorm?: boolean }
-  | { readonly type: 'tileMlp'; readonly hidden?: number }
+  | { readonly type: 'cnn'; readonly channels?: readonly number[]; readonly batchNorm?: boolean; readonly normalize?: boolean }
+  | { readonly type: 'tileMlp'; readonly hidden?: number; readonly normalize?: boolean }
 
 /** A learning-rate schedule over the run's total steps. */
 export type ScheduleConfig =
@@ -245,9 +249,10 @@ function decodeLayer(json: unknown, solver: unknown): E.Either<ConfigError, Reco
 }
 
 const Training = t.intersection([t.type({ epochs: PositiveInt, batchSize: PositiveInt, evalEvery: PositiveInt }), t.partial({ maxSteps: PositiveInt })])
+const Normalize = t.partial({ normalize: t.boolean })
 const Model = {
-  cnn: t.type({ channels: t.readonlyArray(PositiveInt), batchNorm: t.boolean }),
-  tileMlp: t.type({ hidden: PositiveInt }),
+  cnn: t.intersection([t.type({ channels: t.readonlyArray(PositiveInt), batchNorm: t.boolean }), Normalize]),
+  tileMlp: t.intersection([t.type({ hidden: PositiveInt }), Normalize]),
 }
 const modelDefaults = { cnn: { channels: [16, 16, 16], batchNorm: false }, tileMlp: { hidden: 16 } }
 const Fraction = t.refinement(t.number, (n) => n > 0 && n < 1, 'a fraction in (0, 1)')

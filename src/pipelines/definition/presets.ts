@@ -35,7 +35,9 @@ export function methodParts(method: Method, k: number): { readonly layer?: Layer
     case 'imle-map':
       return { layer: { type: 'imle', noise: { type: 'none' }, target: { type: 'standard', beta: 20 }, targetNoiseTemperature: 0 }, loss: hamming }
     case 'aimle':
-      return { layer: { type: 'aimle', noise: sog, nbSamples: 1, targetNorm: 1 }, loss: hamming }
+      // initialBeta: the step is beta * rms(theta) per cell, 0.2 of a typical cost (1 would move
+      // every cost by its own size, far past the gold path); beta then steers to ~k/2 changed cells.
+      return { layer: { type: 'aimle', noise: sog, nbSamples: 1, initialBeta: 0.2, targetNorm: Math.max(1, Math.round(k / 2)), betaUpdateStep: 0.01 }, loss: hamming }
     case 'blackbox':
       return { layer: { type: 'blackbox', lambda: 20 }, loss: hamming }
     case 'ste':
@@ -46,6 +48,14 @@ export function methodParts(method: Method, k: number): { readonly layer?: Layer
       return { loss: { type: 'mse' } }
   }
 }
+
+/**
+ * Whether a method's model normalises its costs to mean 1 per map (`ModelConfig.normalize`):
+ * the methods without noise, whose gradients leave the scale of the costs free and drift it
+ * (blackbox and MAP-MAP to 0, where softplus saturates; STE to infinity). The noise of I-MLE
+ * and AIMLE and the perturbed optimiser fixes the scale; regression learns the true costs.
+ */
+export const normalized = (method: Method): boolean => method === 'imle-map' || method === 'blackbox' || method === 'ste'
 
 const sizes = {
   tiny: { k: 10, sizes: { train: 96, val: 32, test: 32 }, epochs: 25, batchSize: 16, evalEvery: 25, model: { type: 'tileMlp', hidden: 16 }, lr: 0.02 },
@@ -70,7 +80,7 @@ export function plan({ method = 'imle', preset = 'quick', grid, seed = 0 }: Plan
     name: `${method}-${preset}-k${k}-seed${seed}`,
     seed,
     data: { type: 'warcraft' as const, k, sizes: s.sizes, seed: 0 },
-    model: s.model,
+    model: normalized(method) ? { ...s.model, normalize: true } : s.model,
     solver: { type: 'gridShortestPath' as const, neighbourhood: 8 as const },
     optimizer: { type: 'adam' as const, learningRate: s.lr },
     training: { epochs: s.epochs, batchSize: s.batchSize, evalEvery: s.evalEvery },

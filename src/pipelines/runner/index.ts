@@ -1,5 +1,5 @@
 /**
- * The pipeline runner, its models and its metrics.
+ * The pipeline runner, comparisons of several runs, reports of run folders, models and metrics.
  *
  * @example
  * ```ts
@@ -10,5 +10,8 @@
  * @module
  */
 export * from './run.js'
+export * from './compare.js'
+export { COMPARISON_KIND, readManifest, readRun, writeComparisonReport, writeReport, writeRunReport, type ComparisonManifest, type ReportOptions, type RunFiles } from './report.js'
+export { formatTable, METRIC_LABELS, summarize, summaryTable, type GroupSummary, type RunSummaryInput, type Table } from './summary.js'
 export { evaluatePaths, meanStd, COST_TOLERANCE, type Metrics, type MeanStd } from './metrics.js'
 export { buildModel } from './model.js'

@@ -122,7 +122,7 @@ export interface RunOptions {
   readonly checkpointEvery?: number
   /** The data (default: `data.warcraft`, generated or read from `data.cacheDir`). */
   readonly data?: Dataset | DataLoader
-  /** Writes the report (default: the report module when it exists; `false`: none). */
+  /** Writes the report (default: `defaultReport`, `report.html` in `runDir`; `false`: none). */
   readonly report?: ReportWriter | false
 }
 
@@ -134,24 +134,16 @@ export const loadData: DataLoader = async (config) => {
 }
 
 /**
- * INTEGRATION POINT (report): the report module `src/pipelines/report/` is expected to export
- * `writeReport(runDir: string): Promise<string>` (the path of `report.html`). Until it does,
- * no report is written and `RunResult.report` is `undefined`.
+ * The report of a run folder: `report.html` with its learning curves, results and test maps,
+ * written from the folder's files by `writeReport` (`./report.ts`, imported when a report is
+ * written, so that runs without one never load it).
  */
-export const defaultReport: ReportWriter = async (runDir) => {
-  const path = '../report/index.js'
-  let mod: { writeReport?: (dir: string) => Promise<string | undefined> | string | undefined }
-  try {
-    mod = (await import(path)) as typeof mod
-  } catch {
-    return undefined
-  }
-  return typeof mod.writeReport === 'function' ? await mod.writeReport(runDir) : undefined
-}
+export const defaultReport: ReportWriter = async (runDir) => (await import('./report.js')).writeReport(runDir)
 
 type Params = unknown
 
-const digest = (params: Params): string => {
+/** sha256 of the bytes of a pytree's tensor leaves, in leaf order (`RunResult.paramsDigest`). */
+export const digest = (params: Params): string => {
   const h = createHash('sha256')
   for (const leaf of tree.leaves(params)) {
     const d = leaf.dataSync() as Float32Array
