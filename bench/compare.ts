@@ -8,7 +8,7 @@
  * JSON.
  *
  * Run: `TORCH_IMLE_PATH=<checkout of uclnlp/torch-imle> npm run bench:compare`; or
- * `REFERENCE_JSON=<file>` to reuse a reference run's `--json` output. `BACKEND=cpu`, `REPS=15`,
+ * `REFERENCE_JSON=<file>` to reuse a reference run's `--json` output. `BACKEND=cpu`, `REPS=30`,
  * `OUT=<file>` (default `out/bench-compare.json`), `SHARED_BENCH=<folder of the reference script>`.
  */
 import * as tf from '@tensorflow/tfjs-core'
@@ -21,7 +21,7 @@ import { grad, imle, init, noise, ops, random, solvers, target, vmap, type Backe
 import { median } from './_timing.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const REPS = Number(process.env['REPS'] ?? 15)
+const REPS = Number(process.env['REPS'] ?? 30)
 const BACKEND = (process.env['BACKEND'] ?? 'wasm') as BackendName
 const OUT = process.env['OUT'] ?? join(root, 'out', 'bench-compare.json')
 const SHARED = process.env['SHARED_BENCH'] ?? join(root, '..', 'shared', 'bench')
@@ -36,7 +36,11 @@ type Reference = Readonly<Record<string, Readonly<Record<string, RefFigure>>>>
 
 function reference(): Reference {
   const given = process.env['REFERENCE_JSON']
-  if (given !== undefined) return JSON.parse(readFileSync(given, 'utf8')) as Reference
+  if (given !== undefined) {
+    // The reference script's `--json` output, or an earlier `bench:compare` output (its `reference`).
+    const parsed = JSON.parse(readFileSync(given, 'utf8')) as Reference & { readonly reference?: Reference }
+    return parsed.reference ?? parsed
+  }
   if (process.env['TORCH_IMLE_PATH'] === undefined) {
     console.error('bench:compare: set TORCH_IMLE_PATH to a checkout of uclnlp/torch-imle (see ../shared/bench/README.md), or REFERENCE_JSON to a reference run')
     process.exit(2)
@@ -91,10 +95,9 @@ function workloads(): Workload[] {
   return out
 }
 
-/** Median ms of `reps` runs of `fn` after two warm-up runs. */
+/** Median ms of `reps` runs of `fn` after five warm-up runs. */
 function timeMs(fn: (i: number) => void, reps = REPS): number {
-  fn(-1)
-  fn(-2)
+  for (let i = 1; i <= 5; i++) fn(-i)
   const ts: number[] = []
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now()

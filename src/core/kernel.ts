@@ -141,6 +141,64 @@ function readRows(x: tf.Tensor, rank: number, lead: readonly number[], dtype: Ke
   return out
 }
 
+/** What `onWasmHeap` uses of tfjs-backend-wasm's backend (4.22): its heap and tensor records. */
+interface WasmHeap {
+  readonly wasm: { readonly HEAPU8: Uint8Array }
+  readonly makeOutput: (shape: number[], dtype: KernelDtype) => tf.TensorInfo
+  readonly typedArrayFromHeap: (info: tf.TensorInfo) => Float32Array | Int32Array
+  readonly disposeData: (dataId: object, force?: boolean) => boolean
+  readonly dataIdMap: { readonly has: (dataId: object) => boolean }
+}
+
+/** The active backend when it is tfjs-backend-wasm with the internals `onWasmHeap` needs. */
+function wasmHeap(): WasmHeap | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined
+  const b = tf.backend() as unknown as Partial<WasmHeap>
+  return typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function' && b.wasm?.HEAPU8 instanceof Uint8Array && typeof b.dataIdMap?.has === 'function'
+    ? (b as WasmHeap)
+    : undefined
+}
+
+/**
+ * On the wasm backend, runs a host kernel in place: the outputs are allocated in the wasm heap
+ * first (an allocation may grow the heap, which detaches earlier views), the kernel reads the
+ * operands through views of the heap (no copy) where they need no conversion nor broadcast
+ * (others are read as usual), and writes the outputs through views too (zeroed first). This
+ * saves the fresh host buffers and the copies of every call, which on this kind of machine cost
+ * more than the kernels (a 160 KB allocation takes hundreds of microseconds). If the kernel
+ * grew the heap itself (it called tfjs), the views are detached: the outputs are freed and
+ * `undefined` is returned, so that the caller runs the kernel again on host buffers.
+ */
+function onWasmHeap(
+  xs: readonly tf.Tensor[],
+  ranks: readonly number[],
+  lead: readonly number[],
+  operands: readonly KernelOperand[],
+  outSpecs: readonly KernelOutput[],
+  run: (inputs: readonly HostArray[], outputs: readonly HostArray[]) => void,
+): tf.Tensor[] | undefined {
+  const heap = wasmHeap()
+  if (heap === undefined) return undefined
+  const infos = outSpecs.map((o) => heap.makeOutput([...lead, ...o.shape], o.dtype)) // [...lead, ...o_j]
+  const outputs = infos.map((info) => heap.typedArrayFromHeap(info).fill(0))
+  const inputs = xs.map((x, i) => {
+    const own = x.shape.slice(0, x.rank - ranks[i]!)
+    const same = own.length === lead.length && own.every((d, k) => d === lead[k])
+    return same && x.dtype === (operands[i]!.dtype ?? 'float32') && heap.dataIdMap.has(x.dataId) ? heap.typedArrayFromHeap(x) : readRows(x, ranks[i]!, lead, operands[i]!.dtype ?? 'float32')
+  })
+  try {
+    run(inputs, outputs)
+  } catch (e) {
+    for (const info of infos) heap.disposeData(info.dataId, true)
+    throw e
+  }
+  if (outputs.some((o) => o.buffer !== heap.wasm.HEAPU8.buffer)) {
+    for (const info of infos) heap.disposeData(info.dataId, true)
+    return undefined
+  }
+  return infos.map((info) => tf.engine().makeTensorFromTensorInfo(info))
+}
+
 /**
  * Defines a host kernel (see `KernelSpec`), checking the spec (an `ArgumentError` names the bad
  * field). The returned function checks each operand's rank and dtype and what `outputs` returns,
@@ -195,14 +253,19 @@ export function defineKernel<P>(spec: KernelSpec<P>): Kernel<P> {
         return outs.map((o, j) => tf.reshape(o, [...lead, ...outSpecs[j]!.shape])) // [...lead, ...o_j]
       }
       const n = sizeOf(lead)
+      const run = (inputs: readonly HostArray[], outputs: readonly HostArray[]): void => {
+        try {
+          host({ inputs, shapes, count: n, params, outputs })
+        } catch (e) {
+          if (e instanceof ImleError) throw e
+          throw new ArgumentError(`${name}: the host kernel threw ${describeThrown(e)}`, { cause: e })
+        }
+      }
+      const inPlace = onWasmHeap(xs, ranks, lead, operands, outSpecs, run)
+      if (inPlace !== undefined) return inPlace // [...lead, ...o_j]
       const inputs = xs.map((x, i) => readRows(x, ranks[i]!, lead, operands[i]!.dtype ?? 'float32'))
       const bufs = outSpecs.map((o) => hostArray(o.dtype, n * sizeOf(o.shape)))
-      try {
-        host({ inputs, shapes, count: n, params, outputs: bufs })
-      } catch (e) {
-        if (e instanceof ImleError) throw e
-        throw new ArgumentError(`${name}: the host kernel threw ${describeThrown(e)}`, { cause: e })
-      }
+      run(inputs, bufs)
       return bufs.map((b, j) => tf.tensor(b, [...lead, ...outSpecs[j]!.shape], outSpecs[j]!.dtype)) // [...lead, ...o_j]
     },
   })

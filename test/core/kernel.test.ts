@@ -120,4 +120,33 @@ t('kernel outputs are constants under grad (no gradient flows through the host)'
   assertClose(g, tf.fill([4], 4))
 })
 
+t('on wasm the kernel reads and writes the heap in place; a kernel that grows the heap is run again on host buffers', () => {
+  // Outputs are the inputs doubled, read from the heap views (or host copies) and zeroed first.
+  const heapBytes = (): number => (BACKEND === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : 0)
+  let calls = 0
+  let grow = false
+  const double = defineKernel<void>({
+    name: 'test.double',
+    operands: [{ name: 'x', rank: 1 }],
+    outputs: ([s]) => [{ shape: s!, dtype: 'float32' }],
+    host: ({ inputs: [x], count, shapes: [s], outputs: [out] }) => {
+      calls++
+      // A kernel that calls tfjs and allocates enough to grow the wasm heap detaches the views.
+      if (grow) tf.zeros([(heapBytes() >> 2) + 1024]).dispose() // more than the whole heap: it must grow
+      for (let i = 0; i < count * s![0]!; i++) out![i] = out![i]! + 2 * x![i]!
+    },
+  })
+  const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]) // [2, 3]
+  const want = tf.tensor2d([[2, 4, 6], [8, 10, 12]])
+  assertClose(double([x], undefined)[0]!, want, 0, 0, 'in place (wasm) or on host buffers (cpu)')
+  assert.is(calls, 1)
+  assertNoLeak(() => double([x], undefined)[0]!.dispose(), 0, 'no leak')
+  grow = BACKEND === 'wasm'
+  calls = 0
+  const before = tf.memory().numTensors
+  assertClose(double([x], undefined)[0]!, want, 0, 0, 'a kernel that grew the heap')
+  assert.is(calls, BACKEND === 'wasm' ? 2 : 1, 'run again on host buffers when the heap grew (wasm only)')
+  assert.is(tf.memory().numTensors, before + 1, 'the detached outputs are freed')
+})
+
 t.run()
