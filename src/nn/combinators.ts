@@ -85,14 +85,9 @@ export function serial(...layers: AnyLayer[]): Layer<Children, Children> {
         })
         return [params, shape as Shape] as const
       }),
-    initState: (params) => {
-      const ps = checkChildren(`${fn}.initState`, 'params', params, n, 'parameters')
-      return ls.map((l, i) => l.initState(ps[i]))
-    },
+    initState: (params) => childStates(fn, ls, params),
     apply: (params, x, options?: ApplyOptions<Children>) => {
-      const o = checkApplyOptions(`${fn}.apply`, options)
-      const ps = checkChildren(`${fn}.apply`, 'params', params, n, 'parameters')
-      const st = options?.state === undefined ? undefined : checkChildren(`${fn}.apply`, 'options.state', options.state, n, 'states')
+      const { o, ps, st } = childArgs(fn, n, params, options)
       return tidy(() => ls.reduce((h, l, i) => l.apply(ps[i], h, { ...childOptions(o, i), state: st?.[i] }), n === 0 ? copy(checkTensor(`${fn}.apply`, x)) : x))
     },
     applyWithState: (params, state, x, options?: StepOptions) => {
@@ -145,14 +140,9 @@ export function parallel(...layers: AnyLayer[]): Layer<Children, Children, reado
         const made = ls.map((l, i) => l.init(random.foldIn(key, i), inShape[i]!))
         return [made.map((m) => m[0]), made.map((m) => m[1] as Shape)] as const
       }),
-    initState: (params) => {
-      const ps = checkChildren(`${fn}.initState`, 'params', params, n, 'parameters')
-      return ls.map((l, i) => l.initState(ps[i]))
-    },
+    initState: (params) => childStates(fn, ls, params),
     apply: (params, x, options?: ApplyOptions<Children>) => {
-      const o = checkApplyOptions(`${fn}.apply`, options)
-      const ps = checkChildren(`${fn}.apply`, 'params', params, n, 'parameters')
-      const st = options?.state === undefined ? undefined : checkChildren(`${fn}.apply`, 'options.state', options.state, n, 'states')
+      const { o, ps, st } = childArgs(fn, n, params, options)
       const xs = inputs(`${fn}.apply`, x)
       return tidy(() => ls.map((l, i) => l.apply(ps[i], xs[i], { ...childOptions(o, i), state: st?.[i] }) as tf.Tensor))
     },
@@ -266,4 +256,18 @@ export function fanInConcat(axis = -1): Layer<undefined, undefined, readonly tf.
       return ops.concat([...xs], a + 1) // [B, ..., sum n_i, ...]
     },
   )
+}
+
+/** The state of each child of a combinator, from its params (`fn` names the combinator). */
+function childStates(fn: string, ls: readonly Layer<any, any, any, any>[], params: unknown): Children {
+  const ps = checkChildren(`${fn}.initState`, 'params', params, ls.length, 'parameters')
+  return ls.map((l, i) => l.initState(ps[i]))
+}
+
+/** A combinator's `apply` arguments checked: its options, each child's params and state. */
+function childArgs(fn: string, n: number, params: unknown, options: ApplyOptions<Children> | undefined) {
+  const o = checkApplyOptions(`${fn}.apply`, options)
+  const ps = checkChildren(`${fn}.apply`, 'params', params, n, 'parameters')
+  const st = options?.state === undefined ? undefined : checkChildren(`${fn}.apply`, 'options.state', options.state, n, 'states')
+  return { o, ps, st }
 }
