@@ -28,30 +28,9 @@ import { meanStd } from '../pipelines/runner/metrics.js'
 import { writeReport } from '../pipelines/runner/report.js'
 import { run, type RunResult } from '../pipelines/runner/run.js'
 import { formatTable, summaryTable } from '../pipelines/runner/summary.js'
+import { CliError, oneOf, positiveInt, positiveInts, withInterrupt } from './options.js'
 import { progressReporter, type Reporter } from './progress.js'
 
-/** An error the CLI reports as one line and an exit status. */
-class CliError extends Error {
-  constructor(
-    message: string,
-    readonly code: number,
-  ) {
-    super(message)
-  }
-}
-
-const oneOf =
-  <T extends string>(names: readonly T[], what: string) =>
-  (v: string): T => {
-    if (!(names as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected ${what} one of ${names.join(', ')}`)
-    return v as T
-  }
-const positiveInt = (v: string): number => {
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer')
-  return n
-}
-const positiveInts = (v: string): number[] => v.split(',').map((x) => positiveInt(x.trim()))
 const methodList = (v: string): Method[] => {
   if (v === 'all') return [...METHODS]
   const names = v.split(',').map((x) => x.trim())
@@ -122,18 +101,6 @@ function summary(results: readonly RunResult[]): string {
     lines.push(`mean ± std over ${results.length} seeds: ${Object.entries(agg).map(([k, v]) => `${k} ${fmt(v.mean)} ± ${fmt(v.std)}`).join(', ')}`)
   }
   return lines.join('\n')
-}
-
-/** Runs `body` with a signal that Ctrl-C (SIGINT) aborts. */
-async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController()
-  const stop = (): void => controller.abort()
-  process.once('SIGINT', stop)
-  try {
-    return await body(controller.signal)
-  } finally {
-    process.off('SIGINT', stop)
-  }
 }
 
 async function runAll(pipelines: readonly PipelineConfig[], runDir: string | undefined, resume: boolean): Promise<RunResult[]> {
