@@ -18,6 +18,7 @@ export type ImleErrorTag =
   | 'ConfigError'
   | 'ArgumentError'
   | 'GradError'
+  | 'PendingRead'
 
 /**
  * Base class of every error thrown by `imle`.

@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { ArgumentError, describe, describeThrown, ImleError } from './errors.js'
 import { fmtShape, foldedOp, foldLead, sizeOf } from './folded.js'
+import { hostKernelRead, type ReadValues } from './reads.js'
 
 /** The dtypes a host kernel reads and writes. */
 export type KernelDtype = 'float32' | 'int32'
@@ -112,10 +113,14 @@ const hostArray = (dtype: KernelDtype, n: number): HostArray => (dtype === 'int3
  * of `sizeOf(s)` values, expanding the axes where `lead_x` broadcasts.
  */
 function readRows(x: tf.Tensor, rank: number, lead: readonly number[], dtype: KernelDtype): HostArray {
-  const raw = x.dataSync() as Float32Array | Int32Array | Uint8Array
+  return rowsOf(x.dataSync() as ReadValues, x.shape, rank, lead, dtype)
+}
+
+/** `readRows` of values already read from a tensor of shape `shape`. */
+function rowsOf(raw: ReadValues, shape: readonly number[], rank: number, lead: readonly number[], dtype: KernelDtype): HostArray {
   const data = dtype === 'int32' ? (raw instanceof Int32Array ? raw : Int32Array.from(raw)) : raw instanceof Float32Array ? raw : Float32Array.from(raw)
-  const own = x.shape.slice(0, x.rank - rank)
-  const row = sizeOf(x.shape.slice(x.rank - rank))
+  const own = shape.slice(0, shape.length - rank)
+  const row = sizeOf(shape.slice(shape.length - rank))
   if (own.length === lead.length && own.every((d, i) => d === lead[i])) return data
   // Strides over `lead` in rows of `x` (0 where x broadcasts).
   const off = lead.length - own.length
@@ -261,12 +266,23 @@ export function defineKernel<P>(spec: KernelSpec<P>): Kernel<P> {
           throw new ArgumentError(`${name}: the host kernel threw ${describeThrown(e)}`, { cause: e })
         }
       }
+      const toTensors = (bufs: readonly ReadValues[]): tf.Tensor[] => bufs.map((b, j) => tf.tensor(b, [...lead, ...outSpecs[j]!.shape], outSpecs[j]!.dtype)) // [...lead, ...o_j]
+      // In a read session (an asynchronous step), the operands' values and the outputs come from the session.
+      const session = hostKernelRead(name, xs)
+      if (session !== undefined) {
+        if ('outputs' in session) return toTensors(session.outputs)
+        const inputs = xs.map((x, i) => rowsOf(session.values[i]!, x.shape, ranks[i]!, lead, operands[i]!.dtype ?? 'float32'))
+        const bufs = outSpecs.map((o) => hostArray(o.dtype, n * sizeOf(o.shape)))
+        run(inputs, bufs)
+        session.record(bufs)
+        return toTensors(bufs)
+      }
       const inPlace = onWasmHeap(xs, ranks, lead, operands, outSpecs, run)
       if (inPlace !== undefined) return inPlace // [...lead, ...o_j]
       const inputs = xs.map((x, i) => readRows(x, ranks[i]!, lead, operands[i]!.dtype ?? 'float32'))
       const bufs = outSpecs.map((o) => hostArray(o.dtype, n * sizeOf(o.shape)))
       run(inputs, bufs)
-      return bufs.map((b, j) => tf.tensor(b, [...lead, ...outSpecs[j]!.shape], outSpecs[j]!.dtype)) // [...lead, ...o_j]
+      return toTensors(bufs)
     },
   })
   const kernel = (xs: readonly tf.Tensor[], params: P): tf.Tensor[] => {

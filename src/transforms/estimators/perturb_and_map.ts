@@ -16,6 +16,7 @@ import { ArgumentError } from '../../core/errors.js'
 import { fmtShape } from '../../core/folded.js'
 import * as ops from '../../core/ops.js'
 import { checkKey } from '../../core/random/keyed.js'
+import { readHost, setCell, stateCell } from '../../core/reads.js'
 import { activeFrames, decompose } from '../../core/tracer.js'
 import { checkNoise, checkSample, type Noise } from '../../distributions/noise/noise.js'
 import { isSolver } from '../../solvers/solver.js'
@@ -128,7 +129,8 @@ function checkSolution(fn: string, z: tf.Tensor, theta: tf.Tensor): void {
 
 /** Throws unless every entry of `z` (under `vmap`, of the whole batch) is 0 or 1. Reads `z`. */
 function checkBinary(fn: string, z: tf.Tensor): void {
-  const v = decompose(z).base.dataSync()
+  const [v] = readHost(`${fn}(map)`, [decompose(z).base])
+  if (v === undefined) return
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!
     if (x !== 0 && x !== 1) {
@@ -195,7 +197,7 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
     solve(perturb(thetaPrime, scaled(eps, temperature))) // [S * M, ...s]
   const { adapt } = estimator
   const perturb = estimator.perturb ?? ((theta: tf.Tensor, noise: tf.Tensor) => ops.add(theta, noise))
-  let state = adapt?.initial as State
+  const state = stateCell(adapt?.initial as State) // changed with setCell: read sessions replay steps
   const decodeState = adapt?.decode
   type Residuals = { readonly theta: tf.Tensor; readonly eps: tf.Tensor; readonly z: tf.Tensor }
   const present = estimator.output
@@ -219,7 +221,7 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
     },
     ({ theta, eps, z }: Residuals, dy: tf.Tensor) => {
       const ctx: BackwardContext<State> = {
-        theta, eps, z, dz: rows(dy), state, noise: law,
+        theta, eps, z, dz: rows(dy), state: state.value, noise: law,
         solve, perturbed: perturbed(eps), marginal, nbSamples: S, nbMarginalSamples: M, inputNoiseTemperature: tau,
       }
       const result = estimator.backward(ctx)
@@ -227,7 +229,8 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
       if (!(result instanceof tf.Tensor) && adapt !== undefined) {
         // The statistics of the whole batch, on the host: [B_1, ..., B_n, ...o].
         const stats = toCanonical(ops.cast(result.stats, 'float32'), activeFrames())
-        state = adapt.update(state, stats.dataSync() as Float32Array, stats.shape)
+        const [values] = readHost(`${fn}(adapt)`, [stats])
+        setCell(state, adapt.update(state.value, values as Float32Array, stats.shape))
       }
       return [grad, null] as const
     },
@@ -245,9 +248,9 @@ export function layerOf<State>(fn: string, map: MapFn, noise: Noise, estimator: 
   }
   return Object.assign(layer, {
     map: mapOnly,
-    state: () => state,
+    state: () => state.value,
     setState: (next: State) => {
-      state = decodeState === undefined ? next : decodeState(`${fn}.setState`, next)
+      setCell(state, decodeState === undefined ? next : decodeState(`${fn}.setState`, next))
     },
   })
 }
