@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { aimle, blackbox, imle, noise, ops, optim, random, solvers, ste, target, valueAndGradAsync, type Key } from '../src/index.js'
+import { aimle, blackbox, imle, noise, ops, optim, random, solvers, ste, target, valueAndGradAsync } from '../src/index.js'
 import { generate } from '../src/pipelines/data/warcraft/generate.js'
 import { COSTS } from '../src/pipelines/data/warcraft/terrain.js'
 import { gridShortestPathMask } from '../src/solvers/grid_shortest_path/kernel.js'
@@ -83,7 +83,7 @@ export interface StepReport {
 }
 
 /** The discrete layer of `settings`: `theta [k, k] -> z [S, k, k]`. */
-function layerOf(s: Settings): (theta: tf.Tensor, key: Key) => tf.Tensor {
+function layerOf(s: Settings): (theta: tf.Tensor, key: tf.Tensor) => tf.Tensor {
   const solver = solvers.gridShortestPath({ neighbourhood: 8 })
   const law = s.noise === 'none' ? noise.none() : s.noise === 'gumbel' ? noise.gumbel() : noise.sumOfGamma({ k: 16, nbIterations: 10 })
   const shared = { nbSamples: s.samples, inputNoiseTemperature: s.inputTemperature }
@@ -125,7 +125,10 @@ export function createTrainer(map: TerrainMap, settings: Settings = DEFAULTS, se
   let opt = optim.adam<{ w: tf.Tensor }>({ learningRate: settings.learningRate })
   let state = opt.init(params)
   let count = 0
-  const loss = (p: { w: tf.Tensor }, key: Key): readonly [tf.Tensor, tf.Tensor] => {
+  // The step's key is derived inside the step: on a backend that reads only asynchronously, every
+  // host kernel (random.foldIn included) must run inside valueAndGradAsync.
+  const loss = (p: { w: tf.Tensor }, step: number): readonly [tf.Tensor, tf.Tensor] => {
+    const key = random.foldIn(baseKey, step)
     const costs = tf.softplus(p.w) // [k, k]
     const z = layer(ops.neg(costs), key) // [S, k, k]
     const y = ops.expandDims(goldT, 0) // [1, k, k]
@@ -151,11 +154,10 @@ export function createTrainer(map: TerrainMap, settings: Settings = DEFAULTS, se
     },
     async step() {
       const t0 = performance.now()
-      const key = random.foldIn(baseKey, count)
-      const [[value, marginalsT], grads] = await vg(params, key)
+      const [[value, marginalsT], grads] = await vg(params, count)
       const [updates, next] = opt.update(grads, state)
       const nextParams = optim.applyUpdates(params, updates)
-      tf.dispose([key, grads.w, updates.w, params.w])
+      tf.dispose([grads.w, updates.w, params.w])
       tf.dispose(state as unknown as tf.TensorContainer)
       params = nextParams
       state = next

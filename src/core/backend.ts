@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { BackendError, describe } from './errors.js'
+import { markAsyncOnly } from './reads.js'
 import { engineInstalled as installed, installEngine } from './engine.js'
 import { registerWasmKernels } from './wasm_kernels.js'
 
@@ -19,6 +20,15 @@ export interface InitOptions {
    * omitted, the first that loads of: webgpu, wasm, cpu in a browser; wasm, cpu in Node.
    */
   readonly backend?: BackendName
+  /**
+   * webgpu only: how host code (solvers, samplers, callbacks) reads GPU tensors. `'async'` (the
+   * default): through `valueAndGradAsync`, `gradAsync` and `callAsync`, which works on every
+   * adapter (`readMode()` is `'async'`). `'sync'`: with `dataSync`, so that the synchronous
+   * transformations work too, after a probe that it does (a `BackendError` where it does not).
+   * The default never tries a synchronous read: on some adapters (SwiftShader in headless
+   * Chromium) tfjs-webgpu's `dataSync` returns zeros and loses the device.
+   */
+  readonly readback?: 'async' | 'sync'
 }
 
 const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgpu']
@@ -61,8 +71,8 @@ const registerBackend: Record<BackendName, () => Promise<unknown>> = {
 
 /**
  * Loads and selects one backend. `tf.setBackend` can resolve `false` (webgpu without an
- * adapter) while `tf.getBackend()` still names it, so the result is checked; webgpu must also
- * read data back synchronously (see `init`).
+ * adapter) while `tf.getBackend()` still names it, so the result is checked; on webgpu the
+ * read-back mode is probed (see `init`).
  *
  * @example
  * ```ts
@@ -70,7 +80,7 @@ const registerBackend: Record<BackendName, () => Promise<unknown>> = {
  * const chosen = await loadBackend('wasm')()   // Either<BackendError, 'wasm'>
  * ```
  */
-export const loadBackend = (name: BackendName): TE.TaskEither<BackendError, BackendName> =>
+export const loadBackend = (name: BackendName, readback: 'async' | 'sync' = 'async'): TE.TaskEither<BackendError, BackendName> =>
   TE.tryCatch(
     async () => {
       if (!BACKENDS.includes(name)) {
@@ -87,7 +97,7 @@ export const loadBackend = (name: BackendName): TE.TaskEither<BackendError, Back
       const ok = await withoutNewProcessHandlers(() => tf.setBackend(name))
       if (!ok) throw new BackendError(`init(backend): the '${name}' backend is registered but failed to initialize here`)
       await tf.ready()
-      if (name === 'webgpu') checkSyncReadback()
+      if (name === 'webgpu') await setupReadback(readback)
       // The cpu backend prints a banner recommending tfjs-node on its first write in Node;
       // imle deliberately runs without native bindings, so mark it as already shown.
       if (name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false
@@ -122,30 +132,41 @@ async function withoutNewProcessHandlers<R>(body: () => Promise<R>): Promise<R> 
 }
 
 /**
- * Throws a `BackendError` unless the current (webgpu) backend reads a GPU-computed tensor back
- * synchronously. imle's solvers and samplers read tensor data with `dataSync` (tfjs's custom
- * gradients are synchronous); where the adapter cannot do it (seen with SwiftShader in headless
- * Chromium), tfjs-webgpu's `dataSync` silently returns zeros, which would make every solver
- * answer wrong. The probe runs one tiny op on the GPU (`WEBGPU_CPU_FORWARD` off).
+ * Sets up the read-back mode of the current (webgpu) backend (see `InitOptions.readback`):
+ * checks one tiny op read back asynchronously (`WEBGPU_CPU_FORWARD` off), then either records
+ * the asynchronous mode (`readMode`) or checks a synchronous read of the same op.
  */
-function checkSyncReadback(): void {
+async function setupReadback(readback: 'async' | 'sync'): Promise<void> {
   const env = tf.env()
   const forward = env.getBool('WEBGPU_CPU_FORWARD')
   env.set('WEBGPU_CPU_FORWARD', false)
+  const probe = (): tf.Tensor => tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])))
   let got: number[]
   try {
-    got = Array.from(tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).dataSync()))
-  } catch (e) {
-    got = [Number.NaN, Number.NaN]
-    void e
+    const t = probe()
+    got = Array.from(await t.data())
+    t.dispose()
+    if (got[0] !== 4 || got[1] !== 6) {
+      throw new BackendError(`init(backend): the webgpu backend loaded but computed [${got.join(', ')}] for [1, 2] + [3, 4] on this adapter; use 'wasm' or 'cpu' here`)
+    }
+    if (readback === 'async') {
+      markAsyncOnly('webgpu')
+      return
+    }
+    try {
+      got = Array.from(tf.tidy(() => probe().dataSync()))
+    } catch {
+      got = [Number.NaN, Number.NaN]
+    }
   } finally {
     env.set('WEBGPU_CPU_FORWARD', forward)
   }
+  markAsyncOnly('webgpu', false)
   if (got[0] !== 4 || got[1] !== 6) {
     throw new BackendError(
-      `init(backend): the webgpu backend loaded but cannot read tensor data back synchronously on this adapter ` +
-        `(a probe computed [4, 6] and read [${got.join(', ')}]); imle's solvers and noise samplers read tensor ` +
-        `data synchronously, so they would return wrong results. Use 'wasm' or 'cpu' here.`,
+      `init(readback): the webgpu backend cannot read tensor data back synchronously on this adapter ` +
+        `(a probe computed [4, 6] and read [${got.join(', ')}]); use init({ backend: 'webgpu' }) (asynchronous read-back, ` +
+        `with valueAndGradAsync, gradAsync and callAsync), or 'wasm' or 'cpu'`,
     )
   }
 }
@@ -156,9 +177,11 @@ function checkSyncReadback(): void {
  * (Node: wasm, cpu; browser: webgpu, wasm, cpu). It also installs what imle needs in tfjs
  * (its gradients and the guard against raw tf ops on batched values); importing imle does not.
  *
- * webgpu counts as loaded only if it can read a GPU tensor back synchronously, because the
- * solvers and noise samplers do (custom gradients in tfjs are synchronous); where it cannot,
- * the automatic choice moves on to wasm, and an explicit request fails with a `BackendError`.
+ * On webgpu, host code (solvers, samplers, callbacks) reads GPU tensors asynchronously by
+ * default: `readMode()` says `'async'`, and a step with host code runs through
+ * `valueAndGradAsync`, `gradAsync` or `callAsync` (a synchronous one fails with a
+ * `BackendError` saying so). This works on every adapter; `readback: 'sync'` asks for `dataSync`
+ * instead, where the adapter supports it (see `InitOptions.readback`).
  * In a browser, the wasm backend fetches its `.wasm` binaries relative to the page unless
  * `setWasmPaths` from `@tensorflow/tfjs-backend-wasm` is called before `init`.
  *
@@ -174,17 +197,19 @@ export async function init(options: InitOptions = {}): Promise<BackendName> {
     const hint = typeof options === 'string' ? `; pass an object: init({ backend: '${options}' })` : ''
     throw new BackendError(`init(options): expected an object { backend? } but got ${describe(options)}${hint}`)
   }
-  const unknown = Object.keys(options).find((k) => k !== 'backend')
-  if (unknown !== undefined) throw new BackendError(`init(options): unknown option '${unknown}' (the only option is backend: ${BACKENDS.map((n) => `'${n}'`).join(' | ')})`)
+  const unknown = Object.keys(options).find((k) => k !== 'backend' && k !== 'readback')
+  if (unknown !== undefined) throw new BackendError(`init(options): unknown option '${unknown}' (the options are backend: ${BACKENDS.map((n) => `'${n}'`).join(' | ')}, and readback: 'async' | 'sync')`)
+  const { readback = 'async' } = options
+  if (readback !== 'async' && readback !== 'sync') throw new BackendError(`init(options.readback): expected 'async' or 'sync' but got ${describe(readback)}`)
   installEngine()
   if (options.backend !== undefined) {
-    const r = await loadBackend(options.backend)()
+    const r = await loadBackend(options.backend, readback)()
     if (r._tag === 'Left') throw r.left
     return r.right
   }
   const failures: string[] = []
   for (const name of fallbackOrder()) {
-    const r = await loadBackend(name)()
+    const r = await loadBackend(name, readback)()
     if (r._tag === 'Right') return r.right
     failures.push(r.left.message)
   }
