@@ -117,14 +117,37 @@ function replaying(): ReadSession | undefined {
   return active.mode === 'replay' || asyncOnly.has(tf.getBackend()) ? active : undefined
 }
 
-/** Throws the `BackendError` of a synchronous read on a backend that cannot do one. */
-function checkSyncRead(what: string): void {
-  if (asyncOnly.has(tf.getBackend())) {
+/**
+ * Whether `x`'s values are still on the host, so that reading them needs no GPU read-back:
+ * tfjs-webgpu keeps the values of a tensor made from host data (`tf.tensor`, a host kernel's
+ * output, a key) until an op first uploads them. Only asked on webgpu.
+ */
+function onHost(x: tf.Tensor): boolean {
+  if (tf.getBackend() !== 'webgpu') return false
+  const backend = tf.backend() as unknown as { tensorMap?: { get(id: object): { values?: unknown } | undefined } }
+  return backend.tensorMap?.get(x.dataId)?.values != null
+}
+
+/** Throws the `BackendError` of a synchronous read on a backend that cannot do one (unless every operand is on the host). */
+function checkSyncRead(what: string, xs: readonly tf.Tensor[]): void {
+  if (asyncOnly.has(tf.getBackend()) && !xs.every(onHost)) {
     throw new BackendError(
       `${what}: the ${tf.getBackend()} backend here can read tensor data only asynchronously, and this step reads ` +
         `on the host (a solver, a sampler or a callback); run it with valueAndGradAsync, gradAsync or callAsync`,
     )
   }
+}
+
+/**
+ * The values of `xs` read at once and recorded for read position `i` when all of them are still
+ * on the host (no read-back, no replay), else `undefined`. Recorded, so that the positions of
+ * later reads do not depend on where a tensor's values are in a replay.
+ */
+function hostValues(session: ReadSession, i: number, xs: readonly tf.Tensor[]): readonly ReadValues[] | undefined {
+  if (!xs.every(onHost)) return undefined
+  const values = xs.map((x) => x.dataSync() as ReadValues)
+  session.values[i] = values
+  return values
 }
 
 /** Starts an asynchronous read of `xs` for read position `i` and throws `PendingRead`. */
@@ -146,11 +169,11 @@ function request(session: ReadSession, i: number, xs: readonly tf.Tensor[]): nev
 export function readHost(what: string, xs: readonly tf.Tensor[]): readonly ReadValues[] {
   const session = replaying()
   if (session === undefined) {
-    checkSyncRead(what)
+    checkSyncRead(what, xs)
     return xs.map((x) => x.dataSync() as ReadValues)
   }
   const i = session.cursor++
-  return session.values[i] ?? request(session, i, xs)
+  return session.values[i] ?? hostValues(session, i, xs) ?? request(session, i, xs)
 }
 
 /**
@@ -164,13 +187,13 @@ export function hostKernelRead(
 ): { readonly outputs: readonly ReadValues[] } | { readonly values: readonly ReadValues[]; readonly record: (outputs: readonly ReadValues[]) => void } | undefined {
   const session = replaying()
   if (session === undefined) {
-    checkSyncRead(what)
+    checkSyncRead(what, xs)
     return undefined
   }
   const i = session.cursor++
   const outputs = session.outputs[i]
   if (outputs !== undefined) return { outputs }
-  const values = session.values[i] ?? request(session, i, xs)
+  const values = session.values[i] ?? hostValues(session, i, xs) ?? request(session, i, xs)
   return {
     values,
     record: (outs) => {
