@@ -254,8 +254,8 @@ export function defineKernel<P>(spec: KernelSpec<P>): Kernel<P> {
       count(name)
       const viaBackend = backends?.[tf.getBackend()]
       if (viaBackend !== undefined) {
-        const outs = viaBackend(xs.map((x, i) => foldLead(x, lead, ranks[i]!)), params) // [N, ...o_j]
-        return outs.map((o, j) => tf.reshape(o, [...lead, ...outSpecs[j]!.shape])) // [...lead, ...o_j]
+        // In a scope, so that the folded operands and the unshaped outputs are freed.
+        return tf.tidy(() => viaBackend(xs.map((x, i) => foldLead(x, lead, ranks[i]!)), params).map((o, j) => tf.reshape(o, [...lead, ...outSpecs[j]!.shape]))) // [...lead, ...o_j]
       }
       const n = sizeOf(lead)
       const run = (inputs: readonly HostArray[], outputs: readonly HostArray[]): void => {

@@ -5,18 +5,22 @@
  * top-k of the same noise, a per-example loop, a published Threefry test vector) and can fail;
  * none is "it did not throw".
  *
- * Values are read back with the asynchronous `data()`. The solvers (and the PRNG's keyed ops)
- * read their inputs with `dataSync()`; on webgpu that is tfjs-webgpu's synchronous read-back
- * (a WebGPU canvas drawn into a 2D canvas), which headless Chromium's SwiftShader adapter does
- * not support: it returns zeros and destroys the device. tfjs-webgpu runs small ops whose
- * inputs are on the CPU on the CPU (`WEBGPU_CPU_FORWARD`), so a solver input built from
- * tensors created in JS stays readable; a solver input computed by a GPU kernel (a reduction,
- * a matMul) needs the read-back. Checks of the second kind are flagged `needsGpuReadSync` and
- * run last, so that a lost device cannot spoil the others.
+ * Values are read back with the asynchronous `data()`. Host code (the solvers, `random.split`)
+ * runs inside `callAsync`: on webgpu after `init()` (read mode `'async'`) it reads its operands
+ * asynchronously and replays the step, so every check runs for real; on cpu and wasm it runs
+ * once, synchronously. The page `?mode=webgpu-direct` selects webgpu without `init` (read mode
+ * `'sync'`), where host reads of GPU tensors use tfjs-webgpu's synchronous read-back (a WebGPU
+ * canvas drawn into a 2D canvas), which headless Chromium's SwiftShader adapter does not
+ * support: it returns zeros and destroys the device. Checks whose solver reads a GPU-computed
+ * tensor (a matMul, a reduction, the WGSL noise) are flagged `needsGpuReadSync` and run last,
+ * so that a lost device cannot spoil the others; the runner excuses them there only. The
+ * sampling checks (`sampling.ts`) need no host read at all.
  *
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { expectClose, expectShape, fmt, Mismatch, read } from './expect.js'
+import { samplingChecks, type Tolerance } from './sampling.js'
 
 /** The public API of `imle`, as bundled (`dist/index.js` or `src/index.ts`). */
 export type Lib = typeof import('../../src/index.js')
@@ -34,40 +38,19 @@ export interface CheckResult {
 /** The results of every check on one backend, plus values for cross-backend comparison. */
 export interface Report {
   readonly backend: string
+  /** How host code reads tensor data on this backend (`readMode()`): `'async'` on webgpu after `init`. */
+  readonly readMode: 'sync' | 'async'
   readonly checks: readonly CheckResult[]
   /** Values that must be equal on every backend (compared against Node's cpu by the runner). */
   readonly crossBackend: Readonly<Record<string, readonly number[]>>
+  /** Values that must equal Node cpu's within a float tolerance on webgpu, exactly elsewhere. */
+  readonly crossBackendNear: Readonly<Record<string, { readonly values: readonly number[] } & Tolerance>>
+  /** The check that produced each value of `crossBackend` and `crossBackendNear`. */
+  readonly crossBackendFrom: Readonly<Record<string, string>>
   /** Observations that do not fail the run (known tfjs backend issues), for the report. */
   readonly diagnostics: Readonly<Record<string, string>>
 }
 
-/** Thrown by a check to report a wrong value. */
-class Mismatch extends Error {}
-
-const fmt = (xs: ArrayLike<number>): string =>
-  `[${Array.from(xs, (x) => (Number.isInteger(x) ? x : Number(x.toPrecision(6)))).join(', ')}]`
-
-/** Asserts `got` equals `want` elementwise within `atol + rtol * |want|`; returns a summary. */
-function expectClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, atol = 1e-5, rtol = 1e-4): string {
-  if (got.length !== want.length) throw new Mismatch(`${what}: length ${got.length}, expected ${want.length}`)
-  let maxErr = 0
-  for (let i = 0; i < want.length; i++) {
-    const d = Math.abs(Number(got[i]) - Number(want[i]))
-    if (!(d <= atol + rtol * Math.abs(Number(want[i])))) {
-      throw new Mismatch(`${what}: index ${i}: got ${got[i]}, expected ${want[i]} (got ${fmt(got)}, expected ${fmt(want)})`)
-    }
-    maxErr = Math.max(maxErr, d)
-  }
-  return `${what} = ${fmt(got)} (max |err| ${maxErr.toExponential(1)})`
-}
-
-function expectShape(what: string, t: tf.Tensor, shape: readonly number[]): void {
-  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new Mismatch(`${what}: shape [${t.shape}], expected [${shape}]`)
-  }
-}
-
-const read = async (t: tf.Tensor): Promise<number[]> => Array.from(await t.data(), Number)
 
 // Closed forms, in float64.
 const softmax = (z: readonly number[]): number[] => {
@@ -88,9 +71,11 @@ const dLseDw = (w: readonly number[], x: readonly number[]): number[] => {
  * name contains it (for debugging one check).
  */
 export async function runChecks(lib: Lib, options: { readonly only?: string } = {}): Promise<Report> {
-  const { grad, valueAndGrad, vmap, ops, imle, noise, target, solvers, random, optim } = lib
+  const { grad, valueAndGrad, vmap, ops, imle, noise, target, solvers, random, optim, callAsync } = lib
   const checks: CheckResult[] = []
   const crossBackend: Record<string, number[]> = {}
+  const crossBackendNear: Record<string, { readonly values: readonly number[] } & Tolerance> = {}
+  const crossBackendFrom: Record<string, string> = {}
   const diagnostics: Record<string, string> = {}
   const check = async (name: string, body: () => Promise<string>, needsGpuReadSync = false): Promise<void> => {
     if (options.only !== undefined && !name.includes(options.only)) return
@@ -161,18 +146,60 @@ export async function runChecks(lib: Lib, options: { readonly only?: string } = 
   // Threefry-2x32 (20 rounds) known answer: key (0, 0), counter (0, 0) -> (0x6b200159, 0x99ba4efe)
   // (Random123's kat_vectors); split(key(0))[0] is that block.
   await check('random.split(key(0), 2)[0] = Threefry-2x32 known answer (0x6b200159, 0x99ba4efe)', async () => {
-    const keys = random.split(random.key(0), 2) // int32 [2, 2]
+    const keys = await callAsync(() => random.split(random.key(0), 2))() // int32 [2, 2]
     const bits = Array.from(new Uint32Array(Int32Array.from(await keys.data()).buffer))
     crossBackend['random.split(key(0), 2) as uint32'] = bits
     return expectClose('split[0]', bits.slice(0, 2), [0x6b200159, 0x99ba4efe], 0, 0)
   })
 
+  // The samplers under vmap (WGSL programs on webgpu), read back asynchronously.
+  await samplingChecks({
+    lib,
+    check: (name, body) => check(name, body),
+    exact: (key, values, from) => {
+      crossBackend[key] = [...values]
+      crossBackendFrom[key] = from
+    },
+    near: (key, values, tol, from) => {
+      crossBackendNear[key] = { values: [...values], ...tol }
+      crossBackendFrom[key] = from
+    },
+  })
+
+  // tfjs-webgpu 4.22 returns zeros for sum(oneHot(topk(x).indices)) (reported by the project).
+  // imle's solvers do not use tf.topk, so this is recorded, not failed.
+  try {
+    const x = tf.tensor1d([3, 1, 2, 0])
+    const got = await read(tf.sum(tf.oneHot(tf.topk(x, 2).indices, 4), 0))
+    const ok = got.every((v, i) => v === [1, 0, 1, 0][i])
+    diagnostics['tf.sum(tf.oneHot(tf.topk([3, 1, 2, 0], 2).indices, 4), 0)'] = `${fmt(got)}${ok ? ' (correct)' : ' (WRONG, expected [1, 0, 1, 0])'}`
+  } catch (e) {
+    diagnostics['tf.sum(tf.oneHot(tf.topk(...)))'] = `threw ${e instanceof Error ? e.message : String(e)}`
+  }
+
+  // --- Checks that, on webgpu, need a synchronous read-back of a GPU-resident tensor. --------
+  // noise.none() builds its zeros from sum(key) (so that they follow the key's vmap batch), a
+  // reduction that tfjs-webgpu runs on the GPU: the solver's input theta + 0 * eps is on the GPU.
+  const NONE_NEEDS_GPU_READ = true
+
+  await check('topK(2) of a matMul result (a solver input computed on the device) by hand', async () => {
+    // [[1, 0], [0, 1], [1, 1], [1, -1]] @ [3, 1] = [3, 1, 4, 2]: top-2 {0, 2}.
+    const theta = ops.reshape(ops.matMul(tf.tensor2d([[1, 0], [0, 1], [1, 1], [1, -1]]), tf.tensor2d([[3], [1]])), [4]) // [4]
+    return expectClose('z', await read(await callAsync(solvers.topK(2))(theta)), [1, 0, 1, 0], 0, 0)
+  }, true)
+
+  // On webgpu the Gumbel noise is drawn by a WGSL program, so topK reads a GPU tensor.
+  const GUMBEL_NOISE_ON_GPU = true
+
   // Gumbel noise under vmap: B = 3 instances, S = 4 samples each, top-2 of 6, L = <W, z>.
   // Reference, in JS: the layer's noise is eps_b = random.gumbel(key_b, [S, n]); then
   // z_bs = top2(theta_b + eps_bs), z'_bs = top2(theta_b - W + eps_bs) (the standard target
   // with beta = 1, dL/dz = W) and dL/dtheta_b = mean_s (z_bs - z'_bs). Also against a loop of
-  // per-example calls (vmap's contract).
-  await check('vmap(grad(imle(topK(2), gumbel, S = 4))) vs a JS top-2 of the same noise and a per-example loop', async () => {
+  // per-example calls (vmap's contract). On webgpu the noise comes from WGSL (within ~5e-7 of
+  // the CPU's), so Z and G equal the cpu values as long as no perturbed score lies that close to
+  // a tie, which holds for these fixed keys.
+  const IMLE_GUMBEL = 'vmap(grad(imle(topK(2), gumbel, S = 4))) vs a JS top-2 of the same noise and a per-example loop'
+  await check(IMLE_GUMBEL, async () => {
     const [B, S, n] = [3, 4, 6]
     const theta = [
       [0.1, 0.4, -0.2, 0.3, 0.0, -0.1],
@@ -182,11 +209,10 @@ export async function runChecks(lib: Lib, options: { readonly only?: string } = 
     const W = [1, -1, 0.5, 0, -0.5, 2]
     const Theta = tf.tensor2d(theta) // [B, n]
     const Wt = tf.tensor1d(W) // [n]
-    const keys = random.split(random.key(7), B) // [B, 2]
+    const keys = await callAsync(() => random.split(random.key(7), B))() // [B, 2]
     const layer = imle(solvers.topK(2), noise.gumbel(), target.standard({ beta: 1 }), { nbSamples: S })
     const loss = (th: tf.Tensor, key: tf.Tensor) => ops.sum(ops.mul(layer(th, key), Wt)) // ([n], [2]) -> []
-    const Z = vmap(layer)(Theta, keys) // [B, S, n]
-    const G = vmap(grad(loss))(Theta, keys) // [B, n]
+    const [Z, G] = await callAsync(() => [vmap(layer)(Theta, keys), vmap(grad(loss))(Theta, keys)] as const)() // [B, S, n], [B, n]
     expectShape('Z', Z, [B, S, n])
     expectShape('G', G, [B, n])
     const z = await read(Z)
@@ -213,41 +239,21 @@ export async function runChecks(lib: Lib, options: { readonly only?: string } = 
         zs.forEach((v, i) => (gb[i]! += (v - zp[i]!) / S))
       }
       gRef.push(...gb)
-      zLoop.push(...(await read(layer(rows[b]!, ks[b]!))))
-      gLoop.push(...(await read(grad(loss)(rows[b]!, ks[b]!))))
+      zLoop.push(...(await read(await callAsync(layer)(rows[b]!, ks[b]!))))
+      gLoop.push(...(await read(await callAsync(grad(loss))(rows[b]!, ks[b]!))))
     }
     if (g.every((v) => v === 0)) throw new Mismatch('G is all zeros (the target never moved a top-2: the check would be vacuous)')
     crossBackend['imle gumbel Z [3, 4, 6]'] = z
     crossBackend['imle gumbel G [3, 6]'] = g
+    crossBackendFrom['imle gumbel Z [3, 4, 6]'] = IMLE_GUMBEL
+    crossBackendFrom['imle gumbel G [3, 6]'] = IMLE_GUMBEL
     return [
       expectClose('Z vs JS top-2', z, zRef, 0, 0).replace(/ = \[.*\]/, ' equal (72 values)'),
       expectClose('G vs JS reference', g, gRef, 1e-6, 0),
       expectClose('Z vs loop', z, zLoop, 0, 0).replace(/ = \[.*\]/, ' equal'),
       expectClose('G vs loop', g, gLoop, 1e-6, 0).replace(/ = \[.*\]/, ' equal'),
     ].join('; ')
-  })
-
-  // tfjs-webgpu 4.22 returns zeros for sum(oneHot(topk(x).indices)) (reported by the project).
-  // imle's solvers do not use tf.topk, so this is recorded, not failed.
-  try {
-    const x = tf.tensor1d([3, 1, 2, 0])
-    const got = await read(tf.sum(tf.oneHot(tf.topk(x, 2).indices, 4), 0))
-    const ok = got.every((v, i) => v === [1, 0, 1, 0][i])
-    diagnostics['tf.sum(tf.oneHot(tf.topk([3, 1, 2, 0], 2).indices, 4), 0)'] = `${fmt(got)}${ok ? ' (correct)' : ' (WRONG, expected [1, 0, 1, 0])'}`
-  } catch (e) {
-    diagnostics['tf.sum(tf.oneHot(tf.topk(...)))'] = `threw ${e instanceof Error ? e.message : String(e)}`
-  }
-
-  // --- Checks that, on webgpu, need a synchronous read-back of a GPU-resident tensor. --------
-  // noise.none() builds its zeros from sum(key) (so that they follow the key's vmap batch), a
-  // reduction that tfjs-webgpu runs on the GPU: the solver's input theta + 0 * eps is on the GPU.
-  const NONE_NEEDS_GPU_READ = true
-
-  await check('topK(2) of a matMul result (a solver input computed on the device) by hand', async () => {
-    // [[1, 0], [0, 1], [1, 1], [1, -1]] @ [3, 1] = [3, 1, 4, 2]: top-2 {0, 2}.
-    const theta = ops.reshape(ops.matMul(tf.tensor2d([[1, 0], [0, 1], [1, 1], [1, -1]]), tf.tensor2d([[3], [1]])), [4]) // [4]
-    return expectClose('z', await read(solvers.topK(2)(theta)), [1, 0, 1, 0], 0, 0)
-  }, true)
+  }, GUMBEL_NOISE_ON_GPU)
 
   // Hand-solved I-MLE step (as test/imle.test.ts): theta = [3, 1, 2, 0], top-2 is {0, 2};
   // L = <w, z> with w = [1, -1, 0, 0]; the target theta' = theta - 2 w = [1, 3, 2, 0] has
@@ -259,10 +265,10 @@ export async function runChecks(lib: Lib, options: { readonly only?: string } = 
     for (const S of [1, 3]) {
       const layer = imle(solvers.topK(2), noise.none(), target.standard({ alpha: 1, beta: 2 }), { nbSamples: S })
       const loss = (th: tf.Tensor) => ops.sum(ops.mul(layer(th, random.key(0)), tf.tensor1d(wl))) // [4] -> []
-      const z = layer(tf.tensor1d(theta0), random.key(0))
+      const z = await callAsync(layer)(tf.tensor1d(theta0), random.key(0))
       expectShape(`z (S=${S})`, z, S === 1 ? [4] : [S, 4])
       parts.push(expectClose(`z (S=${S})`, await read(z), Array.from({ length: S }, () => [1, 0, 1, 0]).flat(), 0, 0))
-      parts.push(expectClose(`dL/dtheta (S=${S})`, await read(grad(loss)(tf.tensor1d(theta0))), [1, -1, 0, 0], 1e-6, 0))
+      parts.push(expectClose(`dL/dtheta (S=${S})`, await read(await callAsync(grad(loss))(tf.tensor1d(theta0))), [1, -1, 0, 0], 1e-6, 0))
     }
     return parts.join('; ')
   }, NONE_NEEDS_GPU_READ)
@@ -271,11 +277,11 @@ export async function runChecks(lib: Lib, options: { readonly only?: string } = 
     const loss = (th: tf.Tensor) => ops.sum(ops.mul(layer(th, random.key(0)), tf.tensor1d(wl))) // [4] -> []
     const opt = optim.adam<tf.Tensor>({ learningRate: 1.5 })
     const theta = tf.tensor1d(theta0)
-    const [l0, g] = valueAndGrad(loss)(theta)
+    const [l0, g] = await callAsync(valueAndGrad(loss))(theta)
     const [updates] = opt.update(g, opt.init(theta))
     // First Adam step: the update is -lr * g / (|g| + eps) = -1.5 sign(g).
     const theta1 = optim.applyUpdates(theta, updates)
-    const l1 = loss(theta1)
+    const l1 = await callAsync(loss)(theta1)
     return [
       expectClose('L(theta0)', await read(l0), [1], 0, 0),
       expectClose('theta1', await read(theta1), [1.5, 2.5, 2, 0], 1e-5, 0),
@@ -283,5 +289,5 @@ export async function runChecks(lib: Lib, options: { readonly only?: string } = 
     ].join('; ')
   }, NONE_NEEDS_GPU_READ)
 
-  return { backend: tf.getBackend(), checks, crossBackend, diagnostics }
+  return { backend: tf.getBackend(), readMode: lib.readMode(), checks, crossBackend, crossBackendNear, crossBackendFrom, diagnostics }
 }

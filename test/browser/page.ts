@@ -116,7 +116,7 @@ async function main(): Promise<PageResult> {
     }
   }
   if (mode === 'auto') {
-    // An explicit request first: webgpu, or a BackendError (no adapter, or no sync read-back).
+    // An explicit request first: webgpu (reading asynchronously), or a BackendError (no adapter).
     try {
       await lib.init({ backend: 'webgpu' })
     } catch (e) {

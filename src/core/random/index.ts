@@ -12,11 +12,14 @@
  * `[...lead, ...shape]`; its batch rule moves the key's batch axis to the front and calls the
  * same primitive again (which batches the lower `vmap` levels in turn).
  *
- * All generation runs in JavaScript over TypedArrays, so the same key gives bit-identical
- * values on every tfjs backend. The low-level `fill*` functions are exported for modules that
- * sample in hot loops; `keyedOp` turns such a fill function into a vmappable op. The module is
- * split by job: `threefry.ts` (the cipher), `fill.ts` (the TypedArray samplers), `keyed.ts`
- * (keyed ops on host kernels) and this file (the API).
+ * Generation runs in JavaScript over TypedArrays, so the same key gives bit-identical values
+ * on the cpu and wasm backends. On webgpu, `uniform`, `normal` and `gumbel` run as WGSL
+ * programs of the keys (one dispatch under `vmap`): the same Threefry words, so uniforms in
+ * `[0, 1)` are identical and the others agree to a few float32 ulps. The low-level `fill*`
+ * functions are exported for modules that sample in hot loops; `keyedOp` turns such a fill
+ * function into a vmappable op. The module is split by job: `threefry.ts` (the cipher),
+ * `fill.ts` (the TypedArray samplers), `keyed.ts` (keyed ops on host kernels), `webgpu/` (the
+ * WGSL samplers) and this file (the API).
  *
  * Compatibility with JAX: `key`, `split`, `foldIn` and `threefry2x32` give JAX's bits (JAX's
  * default `jax_threefry_partitionable` scheme: `split(key, n)[i]` and `foldIn(key, i)` are both
@@ -44,6 +47,7 @@ import { fillBernoulli, fillCategorical, fillPermutation, fillRandint } from './
 import { fillGamma, fillGumbel, fillNormal, fillUniform } from './fill.js'
 import { checkKey, checkShape, keyedOp, MAX_ELEMENTS, type Key } from './keyed.js'
 import { threefry2x32 } from './threefry.js'
+import { gumbelWebGPU, normalWebGPU, uniformWebGPU } from './webgpu/index.js'
 
 export { threefry2x32 } from './threefry.js'
 export { fillUniform, fillUniformOpen, fillNormal, fillGumbel, fillGamma, gumbelOfWord, type FloatArray } from './fill.js'
@@ -143,6 +147,7 @@ const uniformOp = keyedOp<UniformParams, 'float32'>({
   name: 'random.uniform',
   dtype: 'float32',
   shape: (p) => p.shape,
+  backends: { webgpu: (keys, { shape, lo, hi }) => uniformWebGPU(keys, shape, lo, hi, nextDown32(hi)) },
   fill: (k0, k1, out, { lo, hi }) => {
     fillUniform(k0, k1, out)
     if (lo === 0 && hi === 1) return
@@ -172,7 +177,8 @@ function nextDown32(x: number): number {
  * Uniform draws in `[minval, maxval)` as float32: `minval + u (maxval - minval)` with `u` from
  * `fillUniform` (23 random bits), rounded to float32. Bounds are taken as float32 values
  * (`Math.fround`), and a value that rounds up to `maxval` is replaced by the largest float32
- * below it, so `maxval` itself never occurs.
+ * below it, so `maxval` itself never occurs. On webgpu a WGSL program draws the same `u` (bit
+ * for bit) and scales it in float32, which can differ from the float64 scaling by an ulp.
  *
  * Shapes: `(int32 [2], shape) -> float32 [...shape]`.
  *
@@ -194,13 +200,17 @@ export function uniform(key: Key, shape: readonly number[], minval = 0, maxval =
   return uniformOp(key, { shape: [...shape], lo, hi })
 }
 
-const fillOp = (name: string, fill: (k0: number, k1: number, out: Float32Array) => void) =>
-  keyedOp<readonly number[], 'float32'>({ name, dtype: 'float32', shape: (s) => s, fill: (k0, k1, out) => fill(k0, k1, out) })
+const fillOp = (
+  name: string,
+  fill: (k0: number, k1: number, out: Float32Array) => void,
+  webgpu: (keys: tf.Tensor, shape: readonly number[]) => tf.Tensor,
+) => keyedOp<readonly number[], 'float32'>({ name, dtype: 'float32', shape: (s) => s, fill: (k0, k1, out) => fill(k0, k1, out), backends: { webgpu } })
 
-const normalOp = fillOp('random.normal', fillNormal)
+const normalOp = fillOp('random.normal', fillNormal, normalWebGPU)
 
 /**
- * Standard normal draws as float32, by the Box-Muller transform (see `fillNormal`).
+ * Standard normal draws as float32, by the Box-Muller transform (see `fillNormal`); on webgpu,
+ * the same transform of the same words in a WGSL program, within a few float32 ulps.
  *
  * Shapes: `(int32 [2], shape) -> float32 [...shape]`.
  *
@@ -214,11 +224,12 @@ export function normal(key: Key, shape: readonly number[]): tf.Tensor {
   return normalOp(key, [...shape])
 }
 
-const gumbelOp = fillOp('random.gumbel', fillGumbel)
+const gumbelOp = fillOp('random.gumbel', fillGumbel, gumbelWebGPU)
 
 /**
  * Standard Gumbel draws `-log(-log(u))` as float32, `u` strictly inside `(0, 1)` (see
- * `fillGumbel`): always finite.
+ * `fillGumbel`): always finite. On webgpu, a WGSL program of the same `u`, within a few
+ * float32 ulps.
  *
  * Shapes: `(int32 [2], shape) -> float32 [...shape]`.
  *

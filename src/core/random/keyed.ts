@@ -32,6 +32,13 @@ export interface KeyedOpSpec<P, D extends KeyedDtype> {
    * (uint32 numbers). Must be a pure function of its arguments.
    */
   readonly fill: (k0: number, k1: number, out: KeyedBuffer<D>, params: P) => void
+  /**
+   * Tensor implementations by tfjs backend name, used instead of `fill` while that backend is
+   * active (a WGSL program on `'webgpu'`, see `random/webgpu/`): `(keys: int32 [N, 2], params)
+   * -> [N, ...shape(params)]`, every key of every `vmap` level in one call. They must draw
+   * `fill`'s values from the same words (bit for bit where the arithmetic allows).
+   */
+  readonly backends?: Readonly<Record<string, (keys: tf.Tensor, params: P) => tf.Tensor>>
 }
 
 /** A keyed op: `(key: int32 [2], params) -> [...shape(params)]`, vmappable over `key`. */
@@ -75,7 +82,8 @@ export function checkShape(fn: string, shape: unknown): asserts shape is readonl
  * Turns a per-key fill loop into a tensor op of one key that works under `vmap` (keys batched
  * at any number of levels): a host kernel (see `defineKernel`) whose one operand is the key
  * (instance rank 1) and whose output has the shape `shape(params)` per key. Every key of every
- * `vmap` level is filled in one call, on its slice of one output buffer.
+ * `vmap` level is filled in one call, on its slice of one output buffer. With `backends`, the
+ * active backend's implementation runs instead (one call too), and its temporaries are tidied.
  *
  * Shapes: `(key: int32 [2], params) -> [...shape(params)]`; under `vmap` over keys `[B, 2]`:
  * `[B, ...shape(params)]`.
@@ -97,8 +105,11 @@ export function checkShape(fn: string, shape: unknown): asserts shape is readonl
  */
 export function keyedOp<P, D extends KeyedDtype>(spec: KeyedOpSpec<P, D>): KeyedOp<P> {
   checkSpec(spec)
-  const { name, dtype, shape, fill } = spec
+  const { name, dtype, shape, fill, backends } = spec
   const kernel = defineKernel<P>({
+    ...(backends === undefined
+      ? {}
+      : { backends: Object.fromEntries(Object.entries(backends).map(([b, impl]) => [b, (inputs: readonly tf.Tensor[], params: P) => [impl(inputs[0]!, params)]])) }),
     name,
     operands: [{ name: 'key', rank: 1, dtype: 'int32' }],
     outputs: (_shapes, params) => [{ shape: shape(params), dtype }],
@@ -111,6 +122,9 @@ export function keyedOp<P, D extends KeyedDtype>(spec: KeyedOpSpec<P, D>): Keyed
   })
   return (key, params) => {
     checkKey(`${name}(key)`, key)
+    // A backend implementation's folded keys and its output before the final reshape are
+    // tensors of their own that the kernel does not dispose.
+    if (backends?.[tf.getBackend()] !== undefined) return tf.tidy(() => kernel([key], params)[0]!) // [...shape]
     return kernel([key], params)[0]! // [...shape]
   }
 }
@@ -124,4 +138,13 @@ function checkSpec(spec: unknown): void {
   if (dtype !== 'float32' && dtype !== 'int32') throw new ArgumentError(`${fn}(spec.dtype): dtype must be 'float32' or 'int32' but got ${show(dtype)}`)
   if (typeof shape !== 'function') throw new ArgumentError(`${fn}(spec.shape): shape must be a function params -> number[] but got ${typeof shape}`)
   if (typeof fill !== 'function') throw new ArgumentError(`${fn}(spec.fill): fill must be a function (k0, k1, out, params) => void but got ${typeof fill}`)
+  const { backends } = spec as Record<string, unknown>
+  if (backends !== undefined) {
+    if (typeof backends !== 'object' || backends === null) {
+      throw new ArgumentError(`${fn}(spec.backends): backends must be an object of tensor implementations by backend name ({ webgpu: (keys, params) => tensor }) but got ${show(backends)}`)
+    }
+    for (const [b, impl] of Object.entries(backends)) {
+      if (typeof impl !== 'function') throw new ArgumentError(`${fn}(spec.backends.${b}): must be a function (keys, params) => tensor but got ${show(impl)}`)
+    }
+  }
 }

@@ -10,6 +10,7 @@ import * as random from '../../core/random/index.js'
 import { checkShape } from '../../core/random/keyed.js'
 import { sampleSumOfGammaExact, sampleSumOfGammaTable, sumOfGammaLaw, sumOfGammaPdf, sumOfGammaTable, type SumOfGammaLaw } from '../sum_of_gamma/index.js'
 import type { Noise } from './noise.js'
+import { sumOfGammaTableWebGPU } from './sum_of_gamma_webgpu.js'
 
 /** The bounds of `noise.sumOfGamma`'s `k` and `nbIterations`: outside them the law's series and table build do not finish in reasonable time (`k = 1e-300` never returns; `k = 1000, nbIterations = 10000` takes 25 s). */
 export const SUM_OF_GAMMA_BOUNDS = { minK: 0.01, maxK: 1e6, maxIterations: 1000 } as const
@@ -48,22 +49,31 @@ export type SumOfGammaNoise = Noise<'sumOfGamma', SumOfGammaConfig>
 // counter range disjoint from `random.split`'s (0, i).
 const termWords = new Uint32Array(2)
 
-const sampleOp = random.keyedOp<{ readonly shape: readonly number[]; readonly config: SumOfGammaConfig }, 'float32'>({
+type SampleParams = { readonly shape: readonly number[]; readonly config: SumOfGammaConfig }
+
+// The table sampler: open uniforms (exact in float32, so drawn into `out` and mapped in place)
+// through the quantile table; on webgpu, a WGSL program of the keys and the uploaded table.
+const tableOp = random.keyedOp<SampleParams, 'float32'>({
   name: 'noise.sumOfGamma',
   dtype: 'float32',
   shape: (p) => p.shape,
   fill: (k0, k1, out, { config }) => {
-    const { k, nbIterations: s } = config
-    if (config.sampler === 'table') {
-      // The uniforms are exact in float32, so they are drawn into `out` and mapped in place.
-      random.fillUniformOpen(k0, k1, out)
-      sampleSumOfGammaTable(sumOfGammaTable(k, s), out, out)
-    } else {
-      sampleSumOfGammaExact(k, s, out, (shape, buf, i) => {
-        random.threefry2x32(k0, k1, 1, i, termWords, 0)
-        random.fillGamma(termWords[0]!, termWords[1]!, shape, buf)
-      })
-    }
+    random.fillUniformOpen(k0, k1, out)
+    sampleSumOfGammaTable(sumOfGammaTable(config.k, config.nbIterations), out, out)
+  },
+  backends: { webgpu: (keys, { shape, config }) => sumOfGammaTableWebGPU(keys, shape, sumOfGammaTable(config.k, config.nbIterations)) },
+})
+
+// The exact sampler, on the host on every backend.
+const exactOp = random.keyedOp<SampleParams, 'float32'>({
+  name: 'noise.sumOfGamma',
+  dtype: 'float32',
+  shape: (p) => p.shape,
+  fill: (k0, k1, out, { config }) => {
+    sampleSumOfGammaExact(config.k, config.nbIterations, out, (shape, buf, i) => {
+      random.threefry2x32(k0, k1, 1, i, termWords, 0)
+      random.fillGamma(termWords[0]!, termWords[1]!, shape, buf)
+    })
   },
 })
 
@@ -86,7 +96,9 @@ const logPdfKernel = defineKernel<SumOfGammaLaw>({
  * `sampler: 'table'` (default) draws from the law's quantile function, tabulated once per
  * `(k, s)` by inverting its characteristic function: one uniform per value, whatever `s`.
  * `sampler: 'exact'` draws the `s` Gamma variates per value, as the reference does (slow for
- * large `s`). A Kolmogorov-Smirnov test shows the two agree. `logProb` is the exact
+ * large `s`). A Kolmogorov-Smirnov test shows the two agree. On webgpu the table sampler runs
+ * as one WGSL program of the keys, with the table uploaded once per `(k, s)`; the exact one
+ * stays on the host. `logProb` is the exact
  * log-density (Moschopoulos' series, on the host; no gradient flows through it).
  *
  * @example
@@ -108,7 +120,7 @@ export const sumOfGamma = configured<typeof SumOfGammaConfig, SumOfGammaNoise, {
       config,
       sample: (key, shape) => {
         checkShape('noise.sumOfGamma', shape)
-        return sampleOp(key, { shape: [...shape], config })
+        return (config.sampler === 'table' ? tableOp : exactOp)(key, { shape: [...shape], config })
       },
       // The law's series is set up once per record, on the first call.
       logProb: (x) => logPdfKernel([x], (law ??= sumOfGammaLaw(config.k, config.nbIterations)))[0]!, // [...s]
