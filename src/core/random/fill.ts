@@ -3,8 +3,14 @@
  * uniform, normal, Gumbel (with table-driven logarithms) and Gamma (rejection with a
  * per-element counter stream). Pure functions of the key words and the element index.
  *
+ * Uniform, open uniform, normal and Gumbel fills of `NATIVE_MIN` values or more run in the
+ * WebAssembly SIMD kernels of `native/` where they load (Node); elsewhere, and for short
+ * arrays, in the JavaScript loops here (`hostSamplers`). Both paths give the same bits.
+ *
  * @module
  */
+import * as E from 'fp-ts/lib/Either.js'
+import { loadNativeNoise, type NativeNoise } from './native/load.js'
 import { threefry2x32 } from './threefry.js'
 
 // Low-level samplers on TypedArrays. Element `i` of every `fill*` output depends only on the
@@ -21,6 +27,21 @@ const TWO_PI = 2 * Math.PI
 /** A float output buffer of the `fill*` functions. */
 export type FloatArray = Float32Array | Float64Array
 
+/** The JavaScript loop of `fillUniform` (the fallback of the native kernels, and their reference). */
+function fillUniformHost(k0: number, k1: number, out: FloatArray): void {
+  const n = out.length
+  const pairs = n >>> 1
+  for (let j = 0; j < pairs; j++) {
+    threefry2x32(k0, k1, 0, j, W, 0)
+    out[2 * j] = (W[0]! >>> 9) * TWO_M23
+    out[2 * j + 1] = (W[1]! >>> 9) * TWO_M23
+  }
+  if (n & 1) {
+    threefry2x32(k0, k1, 0, pairs, W, 0)
+    out[n - 1] = (W[0]! >>> 9) * TWO_M23
+  }
+}
+
 /**
  * Fills `out` with uniform draws in `[0, 1)` from the key `(k0, k1)` (uint32 words). Each
  * value is `m * 2^-23` for `m` the top 23 bits of one 32-bit Threefry word, so it is exactly
@@ -36,16 +57,23 @@ export type FloatArray = Float32Array | Float64Array
  * ```
  */
 export function fillUniform(k0: number, k1: number, out: FloatArray): void {
+  const nativeKernels = out.length >= NATIVE_MIN ? nativeNoise() : undefined
+  if (nativeKernels !== undefined) nativeKernels.uniform(k0, k1, out, false)
+  else fillUniformHost(k0, k1, out)
+}
+
+/** The JavaScript loop of `fillUniformOpen` (the fallback of the native kernels, and their reference). */
+function fillUniformOpenHost(k0: number, k1: number, out: FloatArray): void {
   const n = out.length
   const pairs = n >>> 1
   for (let j = 0; j < pairs; j++) {
     threefry2x32(k0, k1, 0, j, W, 0)
-    out[2 * j] = (W[0]! >>> 9) * TWO_M23
-    out[2 * j + 1] = (W[1]! >>> 9) * TWO_M23
+    out[2 * j] = ((W[0]! >>> 9) + 0.5) * TWO_M23
+    out[2 * j + 1] = ((W[1]! >>> 9) + 0.5) * TWO_M23
   }
   if (n & 1) {
     threefry2x32(k0, k1, 0, pairs, W, 0)
-    out[n - 1] = (W[0]! >>> 9) * TWO_M23
+    out[n - 1] = ((W[0]! >>> 9) + 0.5) * TWO_M23
   }
 }
 
@@ -66,16 +94,21 @@ export function fillUniform(k0: number, k1: number, out: FloatArray): void {
  * ```
  */
 export function fillUniformOpen(k0: number, k1: number, out: FloatArray): void {
+  const nativeKernels = out.length >= NATIVE_MIN ? nativeNoise() : undefined
+  if (nativeKernels !== undefined) nativeKernels.uniform(k0, k1, out, true)
+  else fillUniformOpenHost(k0, k1, out)
+}
+
+/** The JavaScript loop of `fillNormal` (the fallback of the native kernels, and their reference). */
+function fillNormalHost(k0: number, k1: number, out: FloatArray): void {
   const n = out.length
-  const pairs = n >>> 1
+  const pairs = (n + 1) >>> 1
   for (let j = 0; j < pairs; j++) {
     threefry2x32(k0, k1, 0, j, W, 0)
-    out[2 * j] = ((W[0]! >>> 9) + 0.5) * TWO_M23
-    out[2 * j + 1] = ((W[1]! >>> 9) + 0.5) * TWO_M23
-  }
-  if (n & 1) {
-    threefry2x32(k0, k1, 0, pairs, W, 0)
-    out[n - 1] = ((W[0]! >>> 9) + 0.5) * TWO_M23
+    const r = Math.sqrt(-2 * Math.log((W[0]! + 0.5) * TWO_M32))
+    const t = TWO_PI * W[1]! * TWO_M32
+    out[2 * j] = r * Math.cos(t)
+    if (2 * j + 1 < n) out[2 * j + 1] = r * Math.sin(t)
   }
 }
 
@@ -94,15 +127,9 @@ export function fillUniformOpen(k0: number, k1: number, out: FloatArray): void {
  * ```
  */
 export function fillNormal(k0: number, k1: number, out: FloatArray): void {
-  const n = out.length
-  const pairs = (n + 1) >>> 1
-  for (let j = 0; j < pairs; j++) {
-    threefry2x32(k0, k1, 0, j, W, 0)
-    const r = Math.sqrt(-2 * Math.log((W[0]! + 0.5) * TWO_M32))
-    const t = TWO_PI * W[1]! * TWO_M32
-    out[2 * j] = r * Math.cos(t)
-    if (2 * j + 1 < n) out[2 * j + 1] = r * Math.sin(t)
-  }
+  const nativeKernels = out.length >= NATIVE_MIN ? nativeNoise() : undefined
+  if (nativeKernels !== undefined) nativeKernels.normal(k0, k1, out)
+  else fillNormalHost(k0, k1, out)
 }
 
 // A fast natural logarithm for the Gumbel transform, as in musl's and ARM optimized-routines'
@@ -171,6 +198,21 @@ export function gumbelOfWord(w: number): number {
   return (z2 - 7) * LN2 - LOG_C[j2]! - p2
 }
 
+/** The JavaScript loop of `fillGumbel` (the fallback of the native kernels, and their reference). */
+function fillGumbelHost(k0: number, k1: number, out: FloatArray): void {
+  const n = out.length
+  // The words live in the last 4n bytes of `out`: value i (bytes [b i, b (i + 1)), b = 4 or 8)
+  // overwrites only words i' <= i (for b = 8: words 2i - n and 2i + 1 - n), after word i is read.
+  const words = new Uint32Array(out.buffer, out.byteOffset + (out.BYTES_PER_ELEMENT - 4) * n, n)
+  const pairs = n >>> 1
+  for (let j = 0; j < pairs; j++) threefry2x32(k0, k1, 0, j, words, 2 * j)
+  if (n & 1) {
+    threefry2x32(k0, k1, 0, pairs, W, 0)
+    words[n - 1] = W[0]!
+  }
+  for (let i = 0; i < n; i++) out[i] = gumbelOfWord(words[i]!)
+}
+
 /**
  * Fills `out` with standard Gumbel draws `-log(-log(u))` from the key `(k0, k1)`, where `u` is
  * element `i` of `fillUniformOpen`, by `gumbelOfWord` (table-driven logarithms: a float32 `out`
@@ -189,18 +231,72 @@ export function gumbelOfWord(w: number): number {
  * ```
  */
 export function fillGumbel(k0: number, k1: number, out: FloatArray): void {
-  const n = out.length
-  // The words live in the last 4n bytes of `out`: value i (bytes [b i, b (i + 1)), b = 4 or 8)
-  // overwrites only words i' <= i (for b = 8: words 2i - n and 2i + 1 - n), after word i is read.
-  const words = new Uint32Array(out.buffer, out.byteOffset + (out.BYTES_PER_ELEMENT - 4) * n, n)
-  const pairs = n >>> 1
-  for (let j = 0; j < pairs; j++) threefry2x32(k0, k1, 0, j, words, 2 * j)
-  if (n & 1) {
-    threefry2x32(k0, k1, 0, pairs, W, 0)
-    words[n - 1] = W[0]!
-  }
-  for (let i = 0; i < n; i++) out[i] = gumbelOfWord(words[i]!)
+  const nativeKernels = out.length >= NATIVE_MIN ? nativeNoise() : undefined
+  if (nativeKernels !== undefined) nativeKernels.gumbel(k0, k1, out)
+  else fillGumbelHost(k0, k1, out)
 }
+
+// The native kernels: loaded on first use, once (a memo of a deterministic load, like the
+// Sum-of-Gamma table cache; `undefined` where they do not load, and then the loops above run).
+
+/**
+ * The length from which `fillUniform`, `fillUniformOpen`, `fillNormal`, `fillGumbel` and
+ * `sampleSumOfGammaTable` call the native kernels. Measured, the kernels (call and copy
+ * included) beat the JavaScript loops from about 32 values on; shorter fills (the per-row
+ * draws of `kSubset`, single blocks) stay in JavaScript.
+ *
+ * @example
+ * ```ts
+ * fillGumbel(0, 42, new Float32Array(NATIVE_MIN))   // the first length that runs natively
+ * ```
+ */
+export const NATIVE_MIN = 64
+
+let nativeState: NativeNoise | undefined | null = null
+
+/**
+ * The WebAssembly SIMD noise kernels (`native/noise.as`), loaded on the first call, or
+ * `undefined` where they do not load (browsers, Node before 20.16, `noise.wasm` not built). They
+ * give the bits of `hostSamplers` for every key and length.
+ *
+ * Shapes: `() -> NativeNoise | undefined`.
+ *
+ * @example
+ * ```ts
+ * const kernels = nativeNoise()
+ * const g = new Float32Array(1 << 20)
+ * if (kernels !== undefined) kernels.gumbel(0, 42, g)   // the bits of hostSamplers.gumbel
+ * ```
+ */
+export function nativeNoise(): NativeNoise | undefined {
+  if (nativeState === null) {
+    const loaded = loadNativeNoise({ logInv: LOG_INV, logInv31: LOG_INV_31, logC: LOG_C, pow2Neg: POW2_NEG })
+    nativeState = E.isRight(loaded) ? loaded.right : undefined
+  }
+  return nativeState
+}
+
+/**
+ * The JavaScript loops behind `fillUniform`, `fillUniformOpen`, `fillNormal` and `fillGumbel`,
+ * whatever the length and whether or not the native kernels load: the reference the kernels
+ * are tested against, and the fallback.
+ *
+ * Shapes: each `(k0, k1, out[n]) -> out[n]` (in place).
+ *
+ * @example
+ * ```ts
+ * const a = new Float32Array(4096)
+ * const b = new Float32Array(4096)
+ * hostSamplers.gumbel(0, 42, a)
+ * fillGumbel(0, 42, b)   // the same bits as a
+ * ```
+ */
+export const hostSamplers: {
+  readonly uniform: (k0: number, k1: number, out: FloatArray) => void
+  readonly uniformOpen: (k0: number, k1: number, out: FloatArray) => void
+  readonly normal: (k0: number, k1: number, out: FloatArray) => void
+  readonly gumbel: (k0: number, k1: number, out: FloatArray) => void
+} = { uniform: fillUniformHost, uniformOpen: fillUniformOpenHost, normal: fillNormalHost, gumbel: fillGumbelHost }
 
 // A per-element stream of words for rejection sampling: element `i` reads the blocks of
 // counters (0, i), (1, i), (2, i), ... in order, two words each, so its draws depend only on the

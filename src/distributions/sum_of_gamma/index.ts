@@ -11,4 +11,4 @@
 export { sumOfGammaCumulant, sumOfGammaMoments, type SumOfGammaMoments } from './moments.js'
 export { sampleSumOfGammaExact, type FillGamma } from './exact.js'
 export { sumOfGammaLaw, sumOfGammaCdf, sumOfGammaSf, sumOfGammaPdf, type SumOfGammaLaw } from './law.js'
-export { buildSumOfGammaTable, sumOfGammaTable, sampleSumOfGammaTable, type SumOfGammaTable } from './table.js'
+export { buildSumOfGammaTable, sumOfGammaTable, sampleSumOfGammaTable, fillSumOfGammaTable, type SumOfGammaTable } from './table.js'

@@ -8,6 +8,8 @@
  * @module
  */
 import { ArgumentError } from '../../core/errors.js'
+import { fillUniformOpen, NATIVE_MIN, nativeNoise } from '../../core/random/fill.js'
+import type { QuantileTableConstants } from '../../core/random/native/load.js'
 import { checkKS } from './checks.js'
 import { LOWER, sumOfGammaLaw, UPPER } from './law.js'
 import { sumOfGammaMoments } from './moments.js'
@@ -29,6 +31,8 @@ const RIGHT_END = 56
 const LEFT_CELLS = (LEFT_END - TAIL_START) * PER_OCTAVE
 const RIGHT_CELLS = (RIGHT_END - TAIL_START) * PER_OCTAVE
 const LOG2E = 1 / Math.LN2
+/** The sampler's constants, handed to the native kernel so that both paths use these doubles. */
+const NATIVE_CONSTANTS: QuantileTableConstants = { uLo: U_LO, uHi: U_HI, invBulkDu: INV_BULK_DU, log2e: LOG2E }
 
 /**
  * A monotone quantile table of Sum-of-Gamma noise for one `(k, s)`, built by
@@ -196,7 +200,8 @@ export function sumOfGammaTable(k: number, s: number): SumOfGammaTable {
  * Samples Sum-of-Gamma noise by inverse transform: `out[j] = Q(uniforms[j])` with `Q` the
  * table's quantile function. The uniforms must lie in the open interval `(0, 1)`; a value
  * outside it (or NaN) is an `ArgumentError`. A few nanoseconds per value. `out` may be
- * `uniforms` itself (element `j` is read before it is written).
+ * `uniforms` itself (element `j` is read before it is written). From `NATIVE_MIN` values on it
+ * runs in the WebAssembly SIMD kernel where that loads (Node), with the same bits.
  *
  * Shapes: `uniforms: [n]`, `out: [n]`; returns `out`.
  *
@@ -218,6 +223,36 @@ export function sampleSumOfGammaTable<T extends Float32Array | Float64Array>(
         `(${uniforms.length}) but has length ${out.length}`,
     )
   }
+  if (uniforms.length >= NATIVE_MIN) {
+    const kernels = nativeNoise()
+    const result = kernels === undefined ? -2 : kernels.sumOfGamma(table, NATIVE_CONSTANTS, uniforms, out)
+    if (result === -1) return out
+    if (result >= 0) throw outsideOpenUnit(result, uniforms[result]!)
+  }
+  return sampleSumOfGammaTableHost(table, uniforms, out)
+}
+
+/** The error of a uniform outside `(0, 1)`, the same on both paths. */
+const outsideOpenUnit = (i: number, u: number): ArgumentError =>
+  new ArgumentError(`sampleSumOfGammaTable(table, uniforms, out): uniforms must lie in (0, 1) but uniforms[${i}] is ${String(u)}`)
+
+/**
+ * The JavaScript loop of `sampleSumOfGammaTable` (the fallback of the native kernel, which gives
+ * its bits, and its reference). `uniforms` and `out` must have one length (not checked here).
+ *
+ * Shapes: `uniforms: [n]`, `out: [n]`; returns `out`.
+ *
+ * @example
+ * ```ts
+ * const table = sumOfGammaTable(10, 100)
+ * sampleSumOfGammaTableHost(table, new Float64Array([0.1, 0.5, 0.9]), new Float32Array(3))
+ * ```
+ */
+export function sampleSumOfGammaTableHost<T extends Float32Array | Float64Array>(
+  table: SumOfGammaTable,
+  uniforms: Float32Array | Float64Array,
+  out: T,
+): T {
   const { bulk, left, right, shift, leftSlope, rightSlope } = table
   const n = uniforms.length
   const leftEnd = left[4 * LEFT_CELLS - 4]! + left[4 * LEFT_CELLS - 3]! + left[4 * LEFT_CELLS - 2]! + left[4 * LEFT_CELLS - 1]!
@@ -252,11 +287,30 @@ export function sampleSumOfGammaTable<T extends Float32Array | Float64Array>(
         out[i] = right[o]! + tau * (right[o + 1]! + tau * (right[o + 2]! + tau * right[o + 3]!))
       }
     } else {
-      throw new ArgumentError(
-        `sampleSumOfGammaTable(table, uniforms, out): uniforms must lie in (0, 1) but ` +
-          `uniforms[${i}] is ${String(u)}`,
-      )
+      throw outsideOpenUnit(i, u)
     }
   }
   return out
+}
+
+/**
+ * Fills `out` with Sum-of-Gamma noise from the key `(k0, k1)`: exactly
+ * `fillUniformOpen(k0, k1, out)` then `sampleSumOfGammaTable(table, out, out)` (the same bits),
+ * but for a float32 `out` of `NATIVE_MIN` values or more, in one pass of the WebAssembly SIMD
+ * kernels where they load, with no copy of the uniforms in between.
+ *
+ * Shapes: `(k0, k1, table, out[n]) -> out[n]` (in place); returns `out`.
+ *
+ * @example
+ * ```ts
+ * const eps = fillSumOfGammaTable(0, 42, sumOfGammaTable(10, 100), new Float32Array(1e6))   // [1e6]
+ * ```
+ */
+export function fillSumOfGammaTable<T extends Float32Array | Float64Array>(k0: number, k1: number, table: SumOfGammaTable, out: T): T {
+  if (out.length >= NATIVE_MIN && out instanceof Float32Array) {
+    const kernels = nativeNoise()
+    if (kernels !== undefined && kernels.sumOfGammaFromKey(k0, k1, table, NATIVE_CONSTANTS, out)) return out
+  }
+  fillUniformOpen(k0, k1, out)
+  return sampleSumOfGammaTable(table, out, out)
 }
