@@ -8,6 +8,10 @@
  * "generate + read", until all values are read back with `data()`. Medians of 5 runs after a
  * warm-up (which compiles the WGSL).
  *
+ * Then I-MLE training steps (top-k with Gumbel noise, the 12x12 grid with Sum-of-Gamma noise)
+ * through `valueAndGradAsync`, ms per step on each backend (webgpu in asynchronous read-back
+ * mode, as `init()` chooses it).
+ *
  * Run: `npx tsx bench/browser.ts` (bundles `src/`). With SwiftShader (a CPU emulation of a GPU,
  * what this machine's headless Chromium offers) the webgpu figures are for checking that the
  * programs run, not for comparing GPUs; see `docs/browser.md`.
@@ -47,10 +51,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
 async function main() {
   const backend = new URLSearchParams(location.search).get('backend')
   setWasmPaths('/wasm/')
-  if (backend === 'webgpu') {
-    await import('@tensorflow/tfjs-backend-webgpu')
-    if (!(await tf.setBackend('webgpu'))) throw new Error('no WebGPU adapter')
-  } else await lib.init({ backend })
+  await lib.init({ backend }) // webgpu: asynchronous read-back (lib.readMode())
   const { vmap, random, noise } = lib
   const sog = noise.sumOfGamma({ k: 5, nbIterations: 10 })
   const samplers = {
@@ -86,9 +87,36 @@ async function main() {
     }
     keys.dispose()
   }
-  return rows
+  // I-MLE training steps through valueAndGradAsync (forward + backward, the gradient read back).
+  const { imle, solvers, target, ops, valueAndGradAsync } = lib
+  const workloads = [
+    ['top-k B=100 n=400 k=10, Gumbel, S=1', 100, [400], solvers.topK(10), noise.gumbel()],
+    ['grid 8-nbhd B=70 12x12, SoG(k=15.6, s=100), S=1', 70, [12, 12], solvers.gridShortestPath({ neighbourhood: 8 }), noise.sumOfGamma({ k: 15.6, nbIterations: 100 })],
+  ]
+  const steps = []
+  for (const [name, B, shape, solver, law] of workloads) {
+    const layer = vmap(imle(solver, law, target.standard({ beta: 10 })))
+    const w = tf.randomNormal([B, ...shape])
+    const theta = tf.randomNormal([B, ...shape])
+    const base = random.key(3)
+    const vg = valueAndGradAsync((th, i) => ops.sum(ops.mul(layer(th, random.split(random.foldIn(base, i), B)), w)))
+    const one = async (i) => {
+      const t0 = performance.now()
+      const [v, g] = await vg(theta, i)
+      await g.data()
+      const ms = performance.now() - t0
+      tf.dispose([v, g])
+      return ms
+    }
+    for (let i = 0; i < 3; i++) await one(i)
+    const ts = []
+    for (let i = 3; i < 13; i++) ts.push(await one(i))
+    steps.push({ backend: tf.getBackend(), readMode: lib.readMode(), workload: name, ms: median(ts) })
+    tf.dispose([w, theta, base])
+  }
+  return { rows, steps }
 }
-main().then((rows) => { window.__bench = { rows } }, (e) => { window.__bench = { error: String(e && e.stack || e) } })
+main().then(({ rows, steps }) => { window.__bench = { rows, steps } }, (e) => { window.__bench = { error: String(e && e.stack || e) } })
 `
 
 async function main(): Promise<void> {
@@ -122,13 +150,14 @@ async function main(): Promise<void> {
     args: ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   })
   const rows: Row[] = []
+  const steps: { backend: string; readMode: string; workload: string; ms: number }[] = []
   let adapter = '?'
   try {
     for (const backend of ['webgpu', 'wasm']) {
       const page = await browser.newPage()
       await page.goto(`${origin}/?backend=${backend}`)
       await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 300_000, polling: 100 })
-      const result = (await page.evaluate(() => (window as unknown as { __bench: unknown }).__bench)) as { rows?: Row[]; error?: string }
+      const result = (await page.evaluate(() => (window as unknown as { __bench: unknown }).__bench)) as { rows?: Row[]; steps?: typeof steps; error?: string }
       if (backend === 'webgpu') {
         adapter = await page.evaluate(async () => {
           const a = (await (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { vendor: string; architecture: string } } | null> } }).gpu?.requestAdapter()) ?? null
@@ -137,7 +166,10 @@ async function main(): Promise<void> {
       }
       await page.close()
       if (result.error !== undefined) console.error(`${backend}: ${result.error}`)
-      else rows.push(...result.rows!)
+      else {
+        rows.push(...result.rows!)
+        steps.push(...result.steps!)
+      }
     }
   } finally {
     await browser.close()
@@ -150,6 +182,10 @@ async function main(): Promise<void> {
   for (const r of rows) {
     console.log(`| ${r.backend.padEnd(7)} | ${r.sampler.padEnd(16)} | ${String(r.values).padStart(9)} | ${mps(r.values, r.generateMs).padStart(21)} | ${mps(r.values, r.readMs).padStart(28)} |`)
   }
+  console.log('\nI-MLE training steps (valueAndGradAsync, forward + backward, gradient read back; median of 10 after 3 warm-up):\n')
+  console.log('| backend | read-back | workload | ms per step |')
+  console.log('|---|---|---|---|')
+  for (const r of steps) console.log(`| ${r.backend} | ${r.readMode} | ${r.workload} | ${r.ms.toFixed(1)} |`)
 }
 
 await main()

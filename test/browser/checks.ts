@@ -255,6 +255,39 @@ export async function runChecks(lib: Lib, options: { readonly only?: string } = 
     ].join('; ')
   }, GUMBEL_NOISE_ON_GPU)
 
+  // 200 asynchronous training steps (reads: 'replay' everywhere, so that webgpu-direct pages read
+  // asynchronously too): no tensor may leak, and the steps must move theta.
+  await check('200 asynchronous I-MLE steps (valueAndGradAsync, Sum-of-Gamma, vmap over 4): no tensor leaks', async () => {
+    const { valueAndGradAsync } = lib
+    const [B, n] = [4, 20]
+    const layer = vmap(imle(solvers.topK(3), noise.sumOfGamma({ k: 3 }), target.standard({ beta: 2 }), { nbSamples: 2 }))
+    const w = tf.tensor2d(Array.from({ length: B * n }, (_, i) => Math.sin(i)), [B, n]) // [B, n]
+    const w2 = tf.stack([w, w], 1) // [B, 2, n]
+    const base = random.key(11)
+    const step = valueAndGradAsync((th: tf.Tensor, i: number) => ops.sum(ops.mul(layer(th, random.split(random.foldIn(base, i), B)), w2)), { reads: 'replay' })
+    let theta = tf.zeros([B, n]) // [B, n]
+    const first = await step(theta, 0)
+    tf.dispose(first)
+    const before = tf.memory().numTensors
+    let moved = 0
+    for (let i = 1; i <= 200; i++) {
+      const [value, g] = await step(theta, i)
+      const next = tf.tidy(() => tf.sub(theta, tf.mul(g, 0.1)))
+      if (i === 200) {
+        const size = tf.tidy(() => tf.sum(tf.abs(next)))
+        moved = (await read(size))[0]!
+        size.dispose()
+      }
+      tf.dispose([value, g, theta])
+      theta = next
+    }
+    const leaked = tf.memory().numTensors - before
+    tf.dispose([w, w2, base, theta])
+    if (leaked !== 0) throw new Mismatch(`${leaked} tensors leaked over 200 steps`)
+    if (!(moved > 0)) throw new Mismatch('theta did not move (the gradients were zero)')
+    return `200 steps, 0 tensors leaked, |theta| ${moved.toFixed(2)}`
+  }, GUMBEL_NOISE_ON_GPU)
+
   // Hand-solved I-MLE step (as test/imle.test.ts): theta = [3, 1, 2, 0], top-2 is {0, 2};
   // L = <w, z> with w = [1, -1, 0, 0]; the target theta' = theta - 2 w = [1, 3, 2, 0] has
   // top-2 {1, 2}, so dL/dtheta = z - z' = [1, -1, 0, 0] for every sample.

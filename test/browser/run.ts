@@ -41,8 +41,8 @@ import { runChecks, type Lib, type Report } from './checks.js'
 import { reportCheck } from './report_probe.js'
 
 const CHROMIUM = '/usr/bin/chromium'
-const TOTAL_BUDGET_MS = 150_000 // the whole run, browser start-ups and the tiny report run included
-const PAGE_TIMEOUT_MS = 45_000
+const TOTAL_BUDGET_MS = 210_000 // the whole run, browser start-ups and the tiny report run included
+const PAGE_TIMEOUT_MS = 90_000
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '../..')
