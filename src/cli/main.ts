@@ -2,7 +2,9 @@
  * The `imle` command line: `imle run <pipeline.json>`, `imle plan [--grid 12] [--method imle]
  * [--preset quick] [--seeds 1]`, `imle compare [--methods all] [--preset quick] [--seeds 1]`
  * (every method in one run folder, one report, the results table), `imle list`, `imle report
- * <run-dir>` (regenerates `report.html` from a run or comparison folder's files). Progress bars
+ * <run-dir>` (regenerates `report.html` from a run or comparison folder's files); the paper's
+ * other experiments: `imle explain` (learning to explain, `src/cli/explain.ts`), `imle toy` (the
+ * toy study, `src/cli/toy.ts`), `imle dfl` (decision-focused shortest paths, `src/cli/dfl.ts`). Progress bars
  * with ETA and the running loss and metric on a TTY, plain lines otherwise. Exit status: 0 done,
  * 2 a bad option, config or folder (its one-line message; no stack trace), 130 stopped by
  * Ctrl-C (resume with `--resume`), 1 anything else.
@@ -28,8 +30,11 @@ import { meanStd } from '../pipelines/runner/metrics.js'
 import { writeReport } from '../pipelines/runner/report.js'
 import { run, type RunResult } from '../pipelines/runner/run.js'
 import { formatTable, summaryTable } from '../pipelines/runner/summary.js'
+import { dflCommand } from './dfl.js'
+import { explainCommand } from './explain.js'
 import { CliError, oneOf, positiveInt, positiveInts, withInterrupt } from './options.js'
 import { progressReporter, type Reporter } from './progress.js'
+import { toyCommand } from './toy.js'
 
 const methodList = (v: string): Method[] => {
   if (v === 'all') return [...METHODS]
@@ -123,7 +128,7 @@ async function runAll(pipelines: readonly PipelineConfig[], runDir: string | und
 
 /** Builds the command (exported for tests and embedding). */
 export function program(): Command {
-  const cmd = new Command('imle').description('Implicit MLE pipelines: learning to plan on Warcraft-like maps').exitOverride()
+  const cmd = new Command('imle').description('Implicit MLE pipelines: learning to plan on Warcraft-like maps, learning to explain, the toy study, decision-focused shortest paths').exitOverride()
   cmd
     .command('run')
     .description('run a pipeline from a JSON file')
@@ -223,6 +228,8 @@ export function program(): Command {
         throw e
       }
     })
+  // The paper's other experiments, each a command of its own file.
+  for (const sub of [explainCommand(), toyCommand(), dflCommand()]) cmd.addCommand(sub.copyInheritedSettings(cmd))
   return cmd
 }
 
