@@ -18,15 +18,9 @@ import { join } from 'node:path'
 import { init } from '../core/backend.js'
 import { decodeConfig, METHODS, PRESETS, presets, type Method, type Preset } from '../pipelines/dfl/definition.js'
 import { formatRegretTable, runDfl } from '../pipelines/dfl/run.js'
-import { CliError, oneOf, positiveInt, withInterrupt } from './options.js'
+import { CliError, methodList, oneOf, positiveInt, withInterrupt } from './options.js'
 
-const methodList = (v: string): Method[] => {
-  if (v === 'all') return [...METHODS]
-  const names = v.split(',').map((x) => x.trim())
-  const bad = names.find((n) => !(METHODS as readonly string[]).includes(n))
-  if (bad !== undefined) throw new InvalidArgumentError(`expected 'all' or a comma-separated list of methods (${METHODS.join(', ')}) but got '${bad}'`)
-  return [...new Set(names)] as Method[]
-}
+const methodsOption = methodList(METHODS)
 
 const integer = (v: string): number => {
   const n = Number(v)
@@ -58,7 +52,7 @@ export function dflCommand(): Command {
   return new Command('dfl')
     .description("decision-focused shortest path (PyEPO's benchmark): normalised regret of every method by polynomial degree, noise and training size")
     .option('--preset <name>', `one of ${PRESETS.join(', ')}`, oneOf(PRESETS, 'a preset:'), 'quick' as Preset)
-    .option('--methods <list>', `'all' or a comma-separated list of ${METHODS.join(', ')}`, methodList)
+    .option('--methods <list>', `'all' or a comma-separated list of ${METHODS.join(', ')}`, methodsOption)
     .option('--run-dir <dir>', 'the run folder (default out/dfl-<preset>)')
     .option('--seed <s>', 'the (first) seed of data and training (default: the preset\'s, 0)', integer)
     .option('--seeds <n>', 'seeds per cell (mean ± std)', positiveInt)

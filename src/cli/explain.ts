@@ -24,16 +24,10 @@ import { METHODS, type ExplainMethod } from '../pipelines/explain/methods.js'
 import { resultsTable, writeExplainReport } from '../pipelines/explain/report.js'
 import { explain, type ExplainProgress } from '../pipelines/explain/runner.js'
 import { formatTable } from '../pipelines/runner/summary.js'
-import { CliError, oneOf, positiveInt, withInterrupt } from './options.js'
+import { CliError, methodList, oneOf, positiveInt, withInterrupt } from './options.js'
 import { progressReporter, type Reporter } from './progress.js'
 
-const methodList = (v: string): ExplainMethod[] => {
-  if (v === 'all') return [...METHODS]
-  const names = v.split(',').map((x) => x.trim())
-  const bad = names.find((n) => !(METHODS as readonly string[]).includes(n))
-  if (bad !== undefined) throw new InvalidArgumentError(`expected 'all' or a comma-separated list of methods (${METHODS.join(', ')}) but got '${bad}'`)
-  return [...new Set(names)] as ExplainMethod[]
-}
+const methodsOption = methodList(METHODS)
 
 /** The options of `imle explain`. */
 interface ExplainCliOptions {
@@ -94,7 +88,7 @@ export function explainCommand(): Command {
     .description("learning to explain: L2X's synthetic sets or SpamAssassin e-mails, every k-subset method in one run (the I-MLE paper's table)")
     .option('--dataset <name>', `one of ${DATASETS.join(', ')}`, oneOf(DATASETS, 'a data set:'), 'xor' as ExplainDataset)
     .option('--preset <name>', `one of ${EXPLAIN_PRESETS.join(', ')}`, oneOf(EXPLAIN_PRESETS, 'a preset:'), 'quick' as ExplainPreset)
-    .option('--methods <list>', `'all' or a comma-separated list of ${METHODS.join(', ')}`, methodList, [...METHODS] as ExplainMethod[])
+    .option('--methods <list>', `'all' or a comma-separated list of ${METHODS.join(', ')}`, methodsOption, [...METHODS] as ExplainMethod[])
     .option('--seeds <n>', "seeds per method (mean ± std; default the preset's)", positiveInt)
     .option('--seed <s>', 'first seed', (v) => {
       const n = Number(v)

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError } from 'commander'
+import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -32,17 +32,11 @@ import { run, type RunResult } from '../pipelines/runner/run.js'
 import { formatTable, summaryTable } from '../pipelines/runner/summary.js'
 import { dflCommand } from './dfl.js'
 import { explainCommand } from './explain.js'
-import { CliError, oneOf, positiveInt, positiveInts, withInterrupt } from './options.js'
+import { CliError, methodList, oneOf, positiveInt, positiveInts, withInterrupt } from './options.js'
 import { progressReporter, type Reporter } from './progress.js'
 import { toyCommand } from './toy.js'
 
-const methodList = (v: string): Method[] => {
-  if (v === 'all') return [...METHODS]
-  const names = v.split(',').map((x) => x.trim())
-  const bad = names.find((n) => !(METHODS as readonly string[]).includes(n))
-  if (bad !== undefined) throw new InvalidArgumentError(`expected 'all' or a comma-separated list of methods (${METHODS.join(', ')}) but got '${bad}'`)
-  return [...new Set(names)] as Method[]
-}
+const methodsOption = methodList(METHODS)
 
 /** Options that override a preset's sizes (`plan`, `compare`). */
 interface Overrides {
@@ -170,7 +164,7 @@ export function program(): Command {
   const compare_ = cmd
     .command('compare')
     .description('learning to plan: several methods (default all) at a preset size in one run folder, one report and the results table')
-    .option('--methods <list>', `'all' or a comma-separated list of ${METHODS.join(', ')}`, methodList, [...METHODS] as Method[])
+    .option('--methods <list>', `'all' or a comma-separated list of ${METHODS.join(', ')}`, methodsOption, [...METHODS] as Method[])
     .option('--preset <name>', `one of ${PRESETS.join(', ')}`, oneOf(PRESETS, 'a preset:'), 'quick' as Preset)
     .option('--grid <k>', 'grid side k', positiveInt)
     .option('--seeds <n>', 'seeds per method (mean ± std)', positiveInt, 1)

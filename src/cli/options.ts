@@ -33,6 +33,20 @@ export const positiveInt = (v: string): number => {
 /** An option parser for a comma-separated list of positive integers (`8,8,8`). */
 export const positiveInts = (v: string): number[] => v.split(',').map((x) => positiveInt(x.trim()))
 
+/**
+ * An option parser for `'all'` or a comma-separated list of `names` (duplicates dropped), naming
+ * the first unknown entry and the choices.
+ */
+export const methodList =
+  <T extends string>(names: readonly T[]) =>
+  (v: string): T[] => {
+    if (v === 'all') return [...names]
+    const list = v.split(',').map((x) => x.trim())
+    const bad = list.find((n) => !(names as readonly string[]).includes(n))
+    if (bad !== undefined) throw new InvalidArgumentError(`expected 'all' or a comma-separated list of methods (${names.join(', ')}) but got '${bad}'`)
+    return [...new Set(list)] as T[]
+  }
+
 /** Runs `body` with a signal that Ctrl-C (SIGINT) aborts. */
 export async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController()

@@ -152,6 +152,29 @@ async function fit(
   return { params, losses, stopped }
 }
 
+/**
+ * `fit` with a run's training options (its `signal`, progress as `(step, steps, loss)`), then
+ * frees `keys`; `undefined` (the parameters freed) when the run was stopped.
+ */
+async function fitRun(
+  params0: Params,
+  loss: (params: Params, step: number, key: Key) => tf.Tensor,
+  f: { readonly steps: number; readonly batchSize: number; readonly learningRate: number; readonly key: Key; readonly free: readonly tf.Tensor[] },
+  o: { readonly signal?: AbortSignal; readonly onStep?: (step: number, total: number, loss: number) => void },
+): Promise<{ params: Params; losses: number[] } | undefined> {
+  const fitted = await fit(params0, loss, {
+    steps: f.steps, batchSize: f.batchSize, learningRate: f.learningRate, key: f.key,
+    ...(o.signal === undefined ? {} : { signal: o.signal }),
+    onStep: (s, l) => o.onStep?.(s, f.steps, l),
+  })
+  tf.dispose([...f.free])
+  if (fitted.stopped) {
+    tf.dispose(tree.leaves(fitted.params))
+    return undefined
+  }
+  return fitted
+}
+
 /** Subsamples per-step losses to at most 200 points: the means of consecutive windows. */
 function thin(losses: readonly number[]): { losses: number[]; every: number } {
   const every = Math.max(1, Math.ceil(losses.length / 200))
@@ -241,16 +264,8 @@ async function runSynthetic(
     const mask = sel.train(theta, random.split(key, B)) // [B, d]
     return crossEntropy(predictor.apply(pp, ops.mul(x, mask), { training: true }), y) // []
   }
-  const fitted = await fit(params0, loss, {
-    steps, batchSize: B, learningRate: c.training.learningRate, key: trainKey,
-    ...(o.signal === undefined ? {} : { signal: o.signal }),
-    onStep: (s, l) => o.onStep?.(s, steps, l),
-  })
-  tf.dispose([root, initKey, trainKey])
-  if (fitted.stopped) {
-    tf.dispose(tree.leaves(fitted.params))
-    return undefined
-  }
+  const fitted = await fitRun(params0, loss, { steps, batchSize: B, learningRate: c.training.learningRate, key: trainKey, free: [root, initKey, trainKey] }, o)
+  if (fitted === undefined) return undefined
   // Test: the MAP explanation (top-k of the scores) and the predictor on it.
   const { selector: ps, predictor: pp } = fitted.params as { selector: unknown; predictor: unknown }
   const masks = new Float32Array(test.n * d)
@@ -312,16 +327,8 @@ async function trainClassifier(
   }
   const params0 = tf.tidy(() => model.init(random.foldIn(root, 0)) as tf.TensorContainer) as Params
   const trainKey = random.foldIn(root, 1)
-  const fitted = await fit(params0, loss, {
-    steps, batchSize: B, learningRate: c.training.learningRate, key: trainKey,
-    ...(o.signal === undefined ? {} : { signal: o.signal }),
-    onStep: (s, l) => o.onStep?.(s, steps, l),
-  })
-  tf.dispose([root, trainKey])
-  if (fitted.stopped) {
-    tf.dispose(tree.leaves(fitted.params))
-    return undefined
-  }
+  const fitted = await fitRun(params0, loss, { steps, batchSize: B, learningRate: c.training.learningRate, key: trainKey, free: [root, trainKey] }, o)
+  if (fitted === undefined) return undefined
   const cls = classifyIds(model, fitted.params, test.ids, test.n, L)
   return { model, params: fitted.params, classes: cls, accuracy: agreement(cls, test.labels), elapsedMs: performance.now() - t0 }
 }
@@ -371,16 +378,8 @@ async function runText(
     const mask = sel.train(theta, random.split(random.foldIn(key, 1), B)) // [B, L]
     return crossEntropy(predictor.apply(pp, [ids, mask], { training: true }), y) // []
   }
-  const fitted = await fit(params0, loss, {
-    steps, batchSize: B, learningRate: c.training.learningRate, key: trainKey,
-    ...(o.signal === undefined ? {} : { signal: o.signal }),
-    onStep: (s, l) => o.onStep?.(s, steps, l),
-  })
-  tf.dispose([root, initKey, trainKey])
-  if (fitted.stopped) {
-    tf.dispose(tree.leaves(fitted.params))
-    return undefined
-  }
+  const fitted = await fitRun(params0, loss, { steps, batchSize: B, learningRate: c.training.learningRate, key: trainKey, free: [root, initKey, trainKey] }, o)
+  if (fitted === undefined) return undefined
   const { selector: ps, predictor: pp } = fitted.params as { selector: unknown; predictor: unknown }
   const masks = new Float32Array(test.n * L)
   const predicted = new Int32Array(test.n)
