@@ -199,7 +199,7 @@ const gatherV2: tf.GradConfig = {
       const back = tf.transpose(tf.reshape(scattered, [N, n, X0, X1]), [0, 2, 1, 3]) // [N, X0, n, X1]
       return tf.reshape(back, xs) // [...K, ...x0, n, ...x1]
     },
-    indices: () => tf.zeros(indices!.shape, 'float32'),
+    indices: () => tf.fill(indices!.shape, 0, 'float32'),
   }),
 }
 
@@ -210,7 +210,7 @@ const gatherV2: tf.GradConfig = {
 const zeroGradient = (kernelName: string, inputs: readonly string[]): tf.GradConfig => ({
   kernelName,
   inputsToSave: [...inputs],
-  gradFunc: (_dy: Dy, saved: tf.Tensor[]) => Object.fromEntries(inputs.map((name, i) => [name, () => tf.zeros(saved[i]!.shape, 'float32')])),
+  gradFunc: (_dy: Dy, saved: tf.Tensor[]) => Object.fromEntries(inputs.map((name, i) => [name, () => tf.fill(saved[i]!.shape, 0, 'float32')])),
 })
 
 /**
@@ -233,6 +233,28 @@ const topK: tf.GradConfig = {
   }),
 }
 
+/**
+ * `Sum` and `Mean`: tfjs's gradients multiply the cotangent by `ones(x.shape)`, a host array
+ * made and uploaded on every call (on wasm a fresh buffer of the input's size, which costs more
+ * than the kernels around it). Here the ones come from the backend's `Fill` kernel: the same
+ * products, so the same values, with nothing built on the host.
+ */
+const reduction = (kernelName: 'Sum' | 'Mean'): tf.GradConfig => ({
+  kernelName,
+  inputsToSave: ['x'],
+  gradFunc: (dy: Dy, [x]: tf.Tensor[], attrs: Attrs) => ({
+    x: () => {
+      const xs = x!.shape
+      const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], xs)
+      const keep = xs.map((n, i) => (axes.includes(i) ? 1 : n)) // x's shape, reduced axes 1
+      const spread = tf.mul(tf.reshape(single(dy), keep), tf.fill(xs, 1, 'float32')) // [...s]
+      if (kernelName === 'Sum') return spread
+      const count = axes.reduce((p, i) => p * xs[i]!, 1)
+      return tf.div(spread, count) // [...s]
+    },
+  }),
+})
+
 /** Corrected gradients, registered over tfjs's. */
 const overrides: readonly tf.GradConfig[] = [
   chooserBinary('Maximum', tf.greater),
@@ -246,6 +268,8 @@ const overrides: readonly tf.GradConfig[] = [
   tile,
   gatherV2,
   topK,
+  reduction('Sum'),
+  reduction('Mean'),
   ...['Greater', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr'].map((k) => zeroGradient(k, ['a', 'b'])),
   zeroGradient('LogicalNot', ['x']),
 ]

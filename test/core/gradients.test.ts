@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
 import { grad, ops, vmap } from '../../src/index.js'
 import { assertClose, setup } from '../support/helpers.js'
 
@@ -158,6 +159,31 @@ t('comparisons feeding where are on the tape with zero gradients', () => {
 
 t('ops.oneHot with a float dtype gives exactly onValue and offValue (wasm writes int32 words)', () => {
   assertClose(ops.oneHot(tf.tensor1d([0, 2], 'int32'), 3, 0.9, 0.05, 'float32'), tf.tensor2d([[0.9, 0.05, 0.05], [0.05, 0.05, 0.9]]), 0, 0)
+})
+
+t('sum and mean: the gradient spreads the cotangent with no host array of the input\'s size', () => {
+  const x = tf.randomNormal([3, 5, 4], 0, 1, 'float32', 9)
+  const c = tf.randomNormal([3, 4], 0, 1, 'float32', 10)
+  // d/dx sum_j c_j . sum(x, 1)_j = c broadcast along axis 1; mean divides by 5.
+  assertClose(grad((v: tf.Tensor) => ops.sum(ops.mul(ops.sum(v, 1), c)))(x), tf.tile(tf.expandDims(c, 1), [1, 5, 1]), 0, 0)
+  assertClose(grad((v: tf.Tensor) => ops.sum(ops.mul(ops.mean(v, 1), c)))(x), tf.div(tf.tile(tf.expandDims(c, 1), [1, 5, 1]), 5), 1e-7, 1e-7)
+  assertClose(grad((v: tf.Tensor) => ops.mean(v))(x), tf.fill([3, 5, 4], 1 / 60), 1e-7, 1e-7)
+  // tfjs's own gradients build ones(x.shape) on the host (engine.makeTensor from a typed array):
+  // record the largest host array made into a tensor while the gradients run.
+  const big = tf.randomNormal([200, 50], 0, 1, 'float32', 11)
+  const engine = tf.engine() as unknown as { makeTensor: (values: { length: number }, ...rest: unknown[]) => tf.Tensor }
+  const makeTensor = engine.makeTensor
+  let largest = 0
+  engine.makeTensor = function (this: unknown, values: { length: number }, ...rest: unknown[]) {
+    largest = Math.max(largest, values?.length ?? 0)
+    return makeTensor.call(this, values, ...rest)
+  }
+  try {
+    for (const f of [ops.sum, ops.mean]) tf.tidy(() => grad((v: tf.Tensor) => f(v))(big).dataSync())
+  } finally {
+    engine.makeTensor = makeTensor
+  }
+  assert.ok(largest < 10_000, `a host array of ${largest} values was uploaded`)
 })
 
 t.run()
