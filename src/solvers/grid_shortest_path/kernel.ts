@@ -64,37 +64,49 @@ export function gridShortestPathMask(
   const dist = new Float64Array(size) // tentative cost of the best path found to each cell
   const pred = new Int32Array(size) // predecessor on that path; -1 at the start
   const state = new Uint8Array(size) // 0 unseen, 1 in the heap, 2 settled
-  const heap = new Int32Array(size) // cells, a binary min-heap on dist
+  const heap = new Int32Array(size) // cells, a binary min-heap on their keys
+  const keys = new Float64Array(size) // keys[i] = dist[heap[i]], kept beside the heap for the sifts
   const pos = new Int32Array(size) // position of each cell in the heap while state is 1
+  // The cell-index step of each move, and for each cell the bit set of the moves that stay on
+  // the grid (bit m for move m), so that the loop below needs no division nor bounds tests.
+  const step = new Int32Array(8)
+  for (let m = 0; m < 8; m++) step[m] = DR[m]! * w + DC[m]!
+  const inside = new Uint8Array(size)
+  for (let r = 0; r < h; r++) {
+    for (let c = 0; c < w; c++) {
+      let bits = 0
+      for (let m = 0; m < moves; m++) {
+        const rr = r + DR[m]!
+        const cc = c + DC[m]!
+        if (rr >= 0 && rr < h && cc >= 0 && cc < w) bits |= 1 << m
+      }
+      inside[r * w + c] = bits
+    }
+  }
   for (let b = 0; b < batch; b++) {
     const off = b * size
     out.fill(0, off, off + size)
     state.fill(0)
-    dist[0] = -theta[off]!
+    const d0 = -theta[off]!
+    dist[0] = d0
     pred[0] = -1
     heap[0] = 0
+    keys[0] = d0
     pos[0] = 0
     state[0] = 1
     let n = 1
     while (n > 0) {
-      // Pop the closest open cell; it is final.
-      const u: number = heap[0]!
+      // Pop the closest open cell; it is final. The last entry moves to the root and sifts down.
+      const u = heap[0]!
+      const du = keys[0]!
       n--
-      if (n > 0) {
-        heap[0] = heap[n]!
-        pos[heap[0]!] = 0
-        siftDown(heap, pos, dist, n, 0)
-      }
+      if (n > 0) siftDown(heap, keys, pos, n, heap[n]!, keys[n]!)
       state[u] = 2
       if (u === end) break
-      const r: number = (u / w) | 0
-      const c = u - r * w
-      const du = dist[u]!
+      const bits = inside[u]!
       for (let m = 0; m < moves; m++) {
-        const rr: number = r + DR[m]!
-        const cc = c + DC[m]!
-        if (rr < 0 || rr >= h || cc < 0 || cc >= w) continue
-        const v = rr * w + cc
+        if (((bits >> m) & 1) === 0) continue
+        const v = u + step[m]!
         const s = state[v]!
         if (s === 2) continue
         const dv = du - theta[off + v]!
@@ -102,9 +114,7 @@ export function gridShortestPathMask(
           dist[v] = dv
           pred[v] = u
           state[v] = 1
-          heap[n] = v
-          pos[v] = n
-          siftUp(heap, pos, dist, n)
+          siftUp(heap, keys, pos, n, v, dv)
           n++
         } else if (dv < dist[v]!) {
           // With vertex costs every relaxation of v adds the same c[v], so when costs are
@@ -112,7 +122,7 @@ export function gridShortestPathMask(
           // final and this never fires; with negative costs it keeps the best link found.
           dist[v] = dv
           pred[v] = u
-          siftUp(heap, pos, dist, pos[v]!)
+          siftUp(heap, keys, pos, pos[v]!, v, dv)
         }
       }
     }
@@ -121,45 +131,45 @@ export function gridShortestPathMask(
   }
 }
 
-/** Moves `heap[i]` up the min-heap on `dist` to its place, keeping `pos` in step. */
-function siftUp(heap: Int32Array, pos: Int32Array, dist: Float64Array, i: number): void {
-  const x = heap[i]!
-  const dx = dist[x]!
+/** Places cell `x` with key `dx` at heap position `i` or above, moving larger parents down. */
+function siftUp(heap: Int32Array, keys: Float64Array, pos: Int32Array, i: number, x: number, dx: number): void {
   while (i > 0) {
     const p = (i - 1) >> 1
+    const dp = keys[p]!
+    if (dp <= dx) break
     const y = heap[p]!
-    if (dist[y]! <= dx) break
     heap[i] = y
+    keys[i] = dp
     pos[y] = i
     i = p
   }
   heap[i] = x
+  keys[i] = dx
   pos[x] = i
 }
 
-/** Moves `heap[i]` down the min-heap `heap[0..n)` on `dist` to its place, keeping `pos` in step. */
-function siftDown(heap: Int32Array, pos: Int32Array, dist: Float64Array, n: number, i: number): void {
-  const x = heap[i]!
-  const dx = dist[x]!
+/** Places cell `x` with key `dx` at the root of the heap `[0, n)` or below, moving smaller children up. */
+function siftDown(heap: Int32Array, keys: Float64Array, pos: Int32Array, n: number, x: number, dx: number): void {
+  let i = 0
   for (;;) {
     let c = 2 * i + 1
     if (c >= n) break
-    let y = heap[c]!
-    let dy = dist[y]!
+    let dc = keys[c]!
     if (c + 1 < n) {
-      const z = heap[c + 1]!
-      const dz = dist[z]!
-      if (dz < dy) {
-        c++
-        y = z
-        dy = dz
-      }
+      // The smaller child, chosen without a branch (ties go to the left one).
+      const dr = keys[c + 1]!
+      const right = dr < dc ? 1 : 0
+      c += right
+      dc = right === 1 ? dr : dc
     }
-    if (dx <= dy) break
+    if (dx <= dc) break
+    const y = heap[c]!
     heap[i] = y
+    keys[i] = dc
     pos[y] = i
     i = c
   }
   heap[i] = x
+  keys[i] = dx
   pos[x] = i
 }
