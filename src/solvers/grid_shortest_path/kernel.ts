@@ -97,7 +97,7 @@ export function gridShortestPathMask(
     let n = 1
     while (n > 0) {
       // Pop the closest open cell; it is final. The last entry moves to the root and sifts down.
-      const u = heap[0]!
+      const u: number = heap[0]!
       const du = keys[0]!
       n--
       if (n > 0) siftDown(heap, keys, pos, n, heap[n]!, keys[n]!)
