@@ -213,6 +213,114 @@ t('gridShortestPath with negative costs: terminates with a valid simple path', (
   }
 })
 
+/**
+ * A textbook Dijkstra on the cell graph (a state per cell, an indexed binary heap on `dist`,
+ * bounds tests per move): the kernel before its fast path, kept as the oracle. The fast kernel
+ * must pop the cells in the same order, so it must return the same path, ties and negative
+ * costs included.
+ */
+function textbookGridPath(theta: Float32Array, h: number, w: number, nb: Neighbourhood): Float32Array {
+  const size = h * w
+  const DR = [-1, 1, 0, 0, -1, -1, 1, 1]
+  const DC = [0, 0, -1, 1, -1, 1, -1, 1]
+  const dist = new Float64Array(size)
+  const pred = new Int32Array(size).fill(-1)
+  const state = new Uint8Array(size)
+  const heap: number[] = []
+  const pos = new Int32Array(size)
+  const swap = (i: number, j: number): void => {
+    const a = heap[i]!
+    const b = heap[j]!
+    heap[i] = b
+    heap[j] = a
+    pos[b] = i
+    pos[a] = j
+  }
+  const up = (i: number): void => {
+    while (i > 0 && dist[heap[(i - 1) >> 1]!]! > dist[heap[i]!]!) {
+      swap(i, (i - 1) >> 1)
+      i = (i - 1) >> 1
+    }
+  }
+  const down = (i: number): void => {
+    for (;;) {
+      let c = 2 * i + 1
+      if (c >= heap.length) return
+      if (c + 1 < heap.length && dist[heap[c + 1]!]! < dist[heap[c]!]!) c++
+      if (dist[heap[i]!]! <= dist[heap[c]!]!) return
+      swap(i, c)
+      i = c
+    }
+  }
+  dist[0] = -theta[0]!
+  heap.push(0)
+  state[0] = 1
+  while (heap.length > 0) {
+    const u = heap[0]!
+    const last = heap.pop()!
+    if (heap.length > 0) {
+      heap[0] = last
+      pos[last] = 0
+      down(0)
+    }
+    state[u] = 2
+    if (u === size - 1) break
+    const r = Math.floor(u / w)
+    const c = u % w
+    for (let m = 0; m < nb; m++) {
+      const rr = r + DR[m]!
+      const cc = c + DC[m]!
+      if (rr < 0 || rr >= h || cc < 0 || cc >= w) continue
+      const v = rr * w + cc
+      if (state[v] === 2) continue
+      const dv = dist[u]! - theta[v]!
+      if (state[v] === 0) {
+        dist[v] = dv
+        pred[v] = u
+        state[v] = 1
+        heap.push(v)
+        pos[v] = heap.length - 1
+        up(heap.length - 1)
+      } else if (dv < dist[v]!) {
+        dist[v] = dv
+        pred[v] = u
+        up(pos[v]!)
+      }
+    }
+  }
+  const out = new Float32Array(size)
+  for (let v = size - 1; v !== -1; v = pred[v]!) out[v] = 1
+  return out
+}
+
+t('gridShortestPath returns the path of a textbook Dijkstra exactly: ties, negative costs, thin grids', () => {
+  const rnd = lcg(17)
+  const draws: [string, () => number][] = [
+    ['normal-ish', () => rnd() + rnd() + rnd() - 1.5],
+    ['costs >= 0', () => -rnd()],
+    ['integer ties', () => -Math.floor(rnd() * 3)],
+    ['negative costs', () => rnd() * 4 - 1],
+  ]
+  let compared = 0
+  for (const nb of [4, 8] as const) {
+    const solver = gridShortestPath({ neighbourhood: nb })
+    for (const [h, w] of [[1, 1], [1, 7], [7, 1], [2, 2], [3, 5], [12, 12], [9, 30]] as const) {
+      for (const [name, draw] of draws) {
+        const B = 6
+        const theta = Float32Array.from({ length: B * h * w }, draw)
+        const got = solver.batched(tf.tensor3d(theta, [B, h, w])).dataSync()
+        for (let b = 0; b < B; b++) {
+          const want = textbookGridPath(theta.subarray(b * h * w, (b + 1) * h * w), h, w, nb)
+          const mine = got.subarray(b * h * w, (b + 1) * h * w)
+          assert.ok(want.every((x, i) => x === mine[i]), `${nb}-nbhd ${h}x${w} ${name}, instance ${b}`)
+          compared++
+        }
+      }
+    }
+  }
+  assert.is(compared, 2 * 7 * 4 * 6)
+})
+
 t('gridShortestPath: 1x1 grid is [[1]]; a known 2x2 and 3x3 answer; defaults', () => {
   for (const nb of [4, 8] as const) {
     assert.equal(gridShortestPath({ neighbourhood: nb })(tf.tensor2d([[7]])).arraySync(), [[1]])

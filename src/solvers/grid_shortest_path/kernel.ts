@@ -61,12 +61,13 @@ export function gridShortestPathMask(
   const end = size - 1
   const moves = neighbourhood === 8 ? 8 : 4
   // Scratch, allocated once and reused by every instance.
-  const dist = new Float64Array(size) // tentative cost of the best path found to each cell
+  // dist: the cost of the best path found to each cell; +Infinity while unseen, -Infinity once
+  // settled, so that one comparison (`dv < dist[v]`) decides whether a move relaxes v.
+  const dist = new Float64Array(size)
   const pred = new Int32Array(size) // predecessor on that path; -1 at the start
-  const state = new Uint8Array(size) // 0 unseen, 1 in the heap, 2 settled
   const heap = new Int32Array(size) // cells, a binary min-heap on their keys
   const keys = new Float64Array(size) // keys[i] = dist[heap[i]], kept beside the heap for the sifts
-  const pos = new Int32Array(size) // position of each cell in the heap while state is 1
+  const pos = new Int32Array(size) // position of each cell in the heap; -1 while unseen
   // The cell-index step of each move, and for each cell the bit set of the moves that stay on
   // the grid (bit m for move m), so that the loop below needs no division nor bounds tests.
   const step = new Int32Array(8)
@@ -86,14 +87,14 @@ export function gridShortestPathMask(
   for (let b = 0; b < batch; b++) {
     const off = b * size
     out.fill(0, off, off + size)
-    state.fill(0)
+    dist.fill(Infinity)
+    pos.fill(-1)
     const d0 = -theta[off]!
     dist[0] = d0
     pred[0] = -1
     heap[0] = 0
     keys[0] = d0
     pos[0] = 0
-    state[0] = 1
     let n = 1
     while (n > 0) {
       // Pop the closest open cell; it is final. The last entry moves to the root and sifts down.
@@ -101,29 +102,22 @@ export function gridShortestPathMask(
       const du = keys[0]!
       n--
       if (n > 0) siftDown(heap, keys, pos, n, heap[n]!, keys[n]!)
-      state[u] = 2
+      dist[u] = -Infinity // settled: no move relaxes it again
       if (u === end) break
       const bits = inside[u]!
       for (let m = 0; m < moves; m++) {
         if (((bits >> m) & 1) === 0) continue
         const v = u + step[m]!
-        const s = state[v]!
-        if (s === 2) continue
         const dv = du - theta[off + v]!
-        if (s === 0) {
-          dist[v] = dv
-          pred[v] = u
-          state[v] = 1
-          siftUp(heap, keys, pos, n, v, dv)
-          n++
-        } else if (dv < dist[v]!) {
-          // With vertex costs every relaxation of v adds the same c[v], so when costs are
-          // non-negative (settling order = distance order) the first relaxation is already
-          // final and this never fires; with negative costs it keeps the best link found.
-          dist[v] = dv
-          pred[v] = u
-          siftUp(heap, keys, pos, pos[v]!, v, dv)
-        }
+        // An unseen cell is always relaxed (dist +Infinity), a settled one never (-Infinity).
+        // With vertex costs every relaxation of v adds the same c[v], so when costs are
+        // non-negative (settling order = distance order) a cell in the heap is never improved;
+        // with negative costs it keeps the best link found.
+        if (!(dv < dist[v]!)) continue
+        dist[v] = dv
+        pred[v] = u
+        const at = pos[v]!
+        siftUp(heap, keys, pos, at < 0 ? n++ : at, v, dv)
       }
     }
     // The grid is connected, so the end was reached; walk the predecessor tree back.
