@@ -5,7 +5,12 @@
  * `DepthwiseConv2dNativeBackpropInput` (both gradients of `depthwiseConv2d`) and
  * `UnsortedSegmentSum` (the gradient of `gather` in tfjs); and `MaxPoolGrad`, which the backend
  * has but computes wrongly at the edges of `'same'` padding. Without them a CNN or an embedding
- * cannot be trained on wasm. Each is written in JavaScript over the operands' values (read from
+ * cannot be trained on wasm. Also `Identity` and same-dtype `Cast`, which the backend makes by
+ * copying the data into a new heap buffer: they share it, as the cpu backend's do and as the
+ * wasm backend's own `Reshape` does (tensors are immutable, the data reference-counted). tfjs
+ * clones every tensor it saves for a gradient and every input of `tf.grad`, and its gradients
+ * cast to float32 what is float32 already, so this saves several copies of each step. And a
+ * `Cast` to bool, which the backend makes by copying the numbers (2 stays 2), is `x != 0`. Each is written in JavaScript over the operands' values (read from
  * the wasm heap) and writes a new heap tensor, in NHWC as the wasm backend's convolutions.
  * `registerWasmKernels` registers those the backend does not have, from `init()` (never at
  * import). The loops are the same sums as tfjs's cpu kernels, accumulated in float64.
@@ -242,10 +247,46 @@ export const WASM_KERNELS: Readonly<Record<string, (args: { inputs: Inputs; back
   UnsortedSegmentSum: unsortedSegmentSum,
 }
 
-/** Kernels that replace the wasm backend's own, which are wrong (each says how). */
-export const WASM_FIXES: Readonly<Record<string, (args: { inputs: Inputs; backend: unknown; attrs: Attrs }) => tf.TensorInfo>> = {
-  MaxPoolGrad: maxPoolGrad,
+type Kernel = (args: { inputs: Inputs; backend: unknown; attrs: Attrs }) => tf.TensorInfo
+
+/** The wasm backend's bookkeeping that sharing data needs: one more reference to a dataId. */
+interface RefCounted {
+  incRef(dataId: tf.DataId): void
 }
+
+/** The output that shares `x`'s data (one more reference), with `x`'s shape and dtype. */
+function share(backend: unknown, x: tf.TensorInfo): tf.TensorInfo {
+  ;(backend as RefCounted).incRef(x.dataId)
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
+}
+
+/**
+ * Kernels that replace the wasm backend's own, which are wrong or copy what they could share
+ * (each says how), made from the backend's own kernel.
+ */
+export const WASM_FIXES: Readonly<Record<string, (own: Kernel) => Kernel>> = {
+  MaxPoolGrad: () => maxPoolGrad,
+  // A copy of the data into a new heap buffer: share it instead (strings keep the backend's path).
+  Identity: (own) => (args) => (args.inputs['x']!.dtype === 'string' ? own(args) : share(args.backend, args.inputs['x']!)),
+  // A copy when the dtype does not change: share it instead. To bool, the backend copies the
+  // numbers (2 stays 2): write `x != 0` as the cpu backend does. Other conversions are the backend's.
+  Cast: (own) => (args) => {
+    const x = args.inputs['x']!
+    const dtype = args.attrs['dtype'] as tf.DataType
+    if (x.dtype === 'string') return own(args)
+    if (x.dtype === dtype) return share(args.backend, x)
+    if (dtype !== 'bool') return own(args)
+    const backend = args.backend as WasmBackend & { typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array }
+    const out = backend.makeOutput([...x.shape], 'bool')
+    const from = backend.typedArrayFromHeap(x)
+    const to = backend.typedArrayFromHeap(out) // read after makeOutput, which may grow the heap
+    for (let i = 0; i < from.length; i++) to[i] = from[i] !== 0 ? 1 : 0
+    return out
+  },
+}
+
+/** The kernel functions imle registered over the backend's, so that a second call does not wrap them again. */
+const fixed = new WeakSet<tf.KernelFunc>()
 
 /**
  * Registers, for the `wasm` backend, each kernel of `WASM_KERNELS` that no one has registered
@@ -264,13 +305,14 @@ export function registerWasmKernels(): void {
       tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc })
     }
   }
-  for (const [kernelName, fn] of Object.entries(WASM_FIXES)) {
-    const kernelFunc = fn as unknown as tf.KernelFunc
+  for (const [kernelName, make] of Object.entries(WASM_FIXES)) {
     const current = tf.getKernel(kernelName, 'wasm')
     // Before the wasm package is loaded there is nothing to fix yet: its import registers its
     // own kernel (over ours, with a warning), and `init()` calls this again right after it.
-    if (current === undefined || current.kernelFunc === kernelFunc) continue
+    if (current === undefined || fixed.has(current.kernelFunc)) continue
+    const kernelFunc = make(current.kernelFunc as unknown as Kernel) as unknown as tf.KernelFunc
+    fixed.add(kernelFunc)
     tf.unregisterKernel(kernelName, 'wasm')
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc })
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, ...(current.setupFunc === undefined ? {} : { setupFunc: current.setupFunc }), ...(current.disposeFunc === undefined ? {} : { disposeFunc: current.disposeFunc }) })
   }
 }

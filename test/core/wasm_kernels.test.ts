@@ -2,7 +2,8 @@
  * The kernels imle registers on the wasm backend for gradients (`src/core/wasm_kernels.ts`):
  * the gradients of `conv2d` (strides, paddings), `conv2dTranspose`, `depthwiseConv2d`,
  * `maxPool`, `avgPool`, a batch-norm-style normalisation, `gather` and `unsortedSegmentSum`
- * computed on wasm equal the cpu backend's, for several shapes; nothing is registered at import.
+ * computed on wasm equal the cpu backend's, for several shapes; Identity and same-dtype Cast share
+ * the data, a Cast to bool is `x != 0`; nothing is registered at import.
  */
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -129,6 +130,28 @@ t('a small CNN trains on wasm: imle grad through conv2d, maxPool and a dense lay
   const [onCpu, onWasm] = await onCpuAndWasm(run)
   assertClose(tf.tensor(onWasm[0]), tf.tensor(onCpu[0]), 1e-3, 1e-4, 'dW')
   assertClose(tf.tensor(onWasm[1]), tf.tensor(onCpu[1]), 1e-3, 1e-4, 'dD')
+})
+
+t('Identity and same-dtype Cast share the data on wasm; a Cast to bool is x != 0; disposal is reference-counted', async () => {
+  const [, onWasm] = await onCpuAndWasm(() => {
+    const x = tf.tensor1d([1.5, -2.25, 3])
+    const copies = [tf.clone(x), tf.cast(x, 'float32'), tf.engine().runKernel('Identity', { x }) as tf.Tensor]
+    const shared = copies.map((c) => c.dataId === x.dataId)
+    const asInt = tf.cast(x, 'int32')
+    const ints = Array.from(asInt.dataSync())
+    x.dispose()
+    const kept = copies.map((c) => Array.from(c.dataSync())) // still readable: one reference each
+    const bools = Array.from(tf.cast(tf.tensor1d([0, 2], 'int32'), 'bool').dataSync())
+    const nums = tf.engine().backend.numDataIds()
+    copies.forEach((c) => c.dispose())
+    asInt.dispose()
+    return { shared, ints, kept, bools, freed: nums - tf.engine().backend.numDataIds() }
+  })
+  assert.equal(onWasm.shared, [true, true, true], 'a copy was made')
+  assert.equal(onWasm.ints, [1, -2, 3])
+  assert.equal(onWasm.kept, [[1.5, -2.25, 3], [1.5, -2.25, 3], [1.5, -2.25, 3]])
+  assert.equal(onWasm.bools, [0, 1])
+  assert.is(onWasm.freed, 2, 'the shared buffer and the int32 one are freed with their last tensors')
 })
 
 t('nothing is registered at import; init() registers the wasm kernels', () => {
