@@ -14,7 +14,7 @@ import * as tree from '../../core/tree.js'
 import { adam } from '../../optim/adam.js'
 import { applyUpdates } from '../../optim/base.js'
 import { valueAndGrad } from '../../transforms/grad.js'
-import { foldIn as foldWords } from '../data/warcraft/noise.js'
+import { foldIn as foldWords, keyWords } from '../data/warcraft/noise.js'
 import { permutation } from './data/synthetic.js'
 
 /** A model's parameters: a pytree of tensors. */
@@ -154,4 +154,40 @@ export const oneHot = (labels: Int32Array): tf.Tensor => {
   const out = new Float32Array(labels.length * 2)
   for (let i = 0; i < labels.length; i++) out[2 * i + labels[i]!] = 1
   return tf.tensor2d(out, [labels.length, 2])
+}
+
+/**
+ * The MAP explanations and the predictor's classes on `n` test examples, in chunks of
+ * `EVAL_CHUNK`: `chunk(s, m)` returns the masks `[m, row]` and the logits `[m, 2]` of examples
+ * `s .. s + m` (its tensors are freed here).
+ */
+export function explainTest(n: number, row: number, chunk: (s: number, m: number) => [tf.Tensor, tf.Tensor]): { masks: Float32Array; predicted: Int32Array } {
+  const masks = new Float32Array(n * row)
+  const predicted = new Int32Array(n)
+  for (let s = 0; s < n; s += EVAL_CHUNK) {
+    const m = Math.min(EVAL_CHUNK, n - s)
+    const [mask, logits] = tf.tidy(() => chunk(s, m)) // [m, row], [m, 2]
+    masks.set(mask.dataSync(), s * row)
+    predicted.set(classes(logits), s)
+    tf.dispose([mask, logits])
+  }
+  return { masks, predicted }
+}
+
+/**
+ * The start of a selector-predictor run from its seed: the training key, the initial
+ * parameters `{ selector, predictor }`, the epoch order of the batches over `n` examples, and
+ * the keys to free once trained.
+ */
+export function startRun(
+  seed: number,
+  selector: { readonly init: (key: Key) => unknown },
+  predictor: { readonly init: (key: Key) => unknown },
+  n: number,
+  batchSize: number,
+): { trainKey: Key; params0: Params; batch: (step: number) => Int32Array; free: tf.Tensor[] } {
+  const root = random.key(seed)
+  const [initKey, trainKey] = [random.foldIn(root, 0), random.foldIn(root, 1)]
+  const params0 = tf.tidy(() => ({ selector: selector.init(random.foldIn(initKey, 0)), predictor: predictor.init(random.foldIn(initKey, 1)) }) as unknown as tf.TensorContainer) as unknown as Params
+  return { trainKey, params0, batch: batchIndex(foldWords(keyWords(seed), 2), n, batchSize), free: [root, initKey, trainKey] }
 }

@@ -15,7 +15,7 @@ import * as tree from '../../core/tree.js'
 import { foldIn as foldWords, keyWords } from '../data/warcraft/noise.js'
 import type { ExplainConfig } from './config.js'
 import type { SyntheticSet } from './data/synthetic.js'
-import { batchIndex, classes, crossEntropy, EVAL_CHUNK, fitRun, rows, softTargets, thin, type Params } from './fit.js'
+import { crossEntropy, explainTest, fitRun, rows, softTargets, startRun, thin, type Params } from './fit.js'
 import { selection, type ExplainMethod } from './methods.js'
 import { agreement, medianRank, subsetPrecision } from './metrics.js'
 import { mlpPredictor, mlpSelector } from './models.js'
@@ -39,10 +39,7 @@ export async function runSynthetic(
   const selector = mlpSelector(d, c.synthetic.selectorHidden)
   const predictor = mlpPredictor(d, c.synthetic.predictorHidden)
   const sel = selection(method, k, c.settings)
-  const root = random.key(seed)
-  const [initKey, trainKey] = [random.foldIn(root, 0), random.foldIn(root, 1)]
-  const params0 = tf.tidy(() => ({ selector: selector.init(random.foldIn(initKey, 0)), predictor: predictor.init(random.foldIn(initKey, 1)) }) as unknown as tf.TensorContainer) as unknown as Params
-  const batch = batchIndex(foldWords(keyWords(seed), 2), train.n, B)
+  const { trainKey, params0, batch, free } = startRun(seed, selector, predictor, train.n, B)
   const loss = (p: Params, step: number, key: Key): tf.Tensor => {
     const { selector: ps, predictor: pp } = p as { selector: unknown; predictor: unknown }
     const idx = batch(step)
@@ -52,23 +49,15 @@ export async function runSynthetic(
     const mask = sel.train(theta, random.split(key, B)) // [B, d]
     return crossEntropy(predictor.apply(pp, ops.mul(x, mask), { training: true }), y) // []
   }
-  const fitted = await fitRun(params0, loss, { steps, batchSize: B, learningRate: c.training.learningRate, key: trainKey, free: [root, initKey, trainKey] }, o)
+  const fitted = await fitRun(params0, loss, { steps, batchSize: B, learningRate: c.training.learningRate, key: trainKey, free }, o)
   if (fitted === undefined) return undefined
   // Test: the MAP explanation (top-k of the scores) and the predictor on it.
   const { selector: ps, predictor: pp } = fitted.params as { selector: unknown; predictor: unknown }
-  const masks = new Float32Array(test.n * d)
-  const predicted = new Int32Array(test.n)
-  for (let s = 0; s < test.n; s += EVAL_CHUNK) {
-    const m = Math.min(EVAL_CHUNK, test.n - s)
-    const [mask, logits] = tf.tidy(() => {
-      const x = tf.tensor2d(test.x.subarray(s * d, (s + m) * d), [m, d]) // [m, d]
-      const z = sel.map(selector.apply(ps, x, { training: false })) // [m, d]
-      return [z, predictor.apply(pp, ops.mul(x, z), { training: false })] // [m, d], [m, 2]
-    })
-    masks.set(mask.dataSync(), s * d)
-    predicted.set(classes(logits), s)
-    tf.dispose([mask, logits])
-  }
+  const { masks, predicted } = explainTest(test.n, d, (s, m) => {
+    const x = tf.tensor2d(test.x.subarray(s * d, (s + m) * d), [m, d]) // [m, d]
+    const z = sel.map(selector.apply(ps, x, { training: false })) // [m, d]
+    return [z, predictor.apply(pp, ops.mul(x, z), { training: false })] // [m, d], [m, 2]
+  })
   tf.dispose(tree.leaves(fitted.params))
   const bayes = Int32Array.from(test.p1, (p) => (p >= 0.5 ? 1 : 0))
   const rank = medianRank(masks, test.relevant, test.n, d, foldWords(keyWords(seed), 3))

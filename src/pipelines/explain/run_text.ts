@@ -14,7 +14,7 @@ import * as tree from '../../core/tree.js'
 import { foldIn as foldWords, keyWords } from '../data/warcraft/noise.js'
 import type { ExplainConfig } from './config.js'
 import { PAD, type TextSet, type TextSplit } from './data/text.js'
-import { batchIndex, classes, crossEntropy, EVAL_CHUNK, fitRun, oneHot, rows, thin, type Params } from './fit.js'
+import { batchIndex, classes, crossEntropy, EVAL_CHUNK, explainTest, fitRun, oneHot, rows, startRun, thin, type Params } from './fit.js'
 import { selection, type ExplainMethod } from './methods.js'
 import { agreement } from './metrics.js'
 import { textClassifier, textPredictor, textSelector, type Model, type TextSizes } from './models.js'
@@ -54,7 +54,7 @@ export async function trainClassifier(
 function classifyIds(model: Model<tf.Tensor>, params: Params, ids: Int32Array, n: number, L: number): Int32Array {
   const out = new Int32Array(n)
   for (let s = 0; s < n; s += EVAL_CHUNK) {
-    const m = Math.min(EVAL_CHUNK, n - s)
+    const m = Math.min(n - s)
     const logits = tf.tidy(() => model.apply(params, tf.tensor2d(ids.subarray(s * L, (s + m) * L), [m, L], 'int32'), { training: false })) // [m, 2]
     out.set(classes(logits), s)
     logits.dispose()
@@ -82,10 +82,7 @@ export async function runText(
   const selector = textSelector(sizes)
   const predictor = textPredictor(sizes)
   const sel = selection(method, k, c.settings)
-  const root = random.key(seed)
-  const [initKey, trainKey] = [random.foldIn(root, 0), random.foldIn(root, 1)]
-  const params0 = tf.tidy(() => ({ selector: selector.init(random.foldIn(initKey, 0)), predictor: predictor.init(random.foldIn(initKey, 1)) }) as unknown as tf.TensorContainer) as unknown as Params
-  const batch = batchIndex(foldWords(keyWords(seed), 2), train.n, B)
+  const { trainKey, params0, batch, free } = startRun(seed, selector, predictor, train.n, B)
   const loss = (p: Params, step: number, key: Key): tf.Tensor => {
     const { selector: ps, predictor: pp } = p as { selector: unknown; predictor: unknown }
     const idx = batch(step)
@@ -95,22 +92,14 @@ export async function runText(
     const mask = sel.train(theta, random.split(random.foldIn(key, 1), B)) // [B, L]
     return crossEntropy(predictor.apply(pp, [ids, mask], { training: true }), y) // []
   }
-  const fitted = await fitRun(params0, loss, { steps, batchSize: B, learningRate: c.training.learningRate, key: trainKey, free: [root, initKey, trainKey] }, o)
+  const fitted = await fitRun(params0, loss, { steps, batchSize: B, learningRate: c.training.learningRate, key: trainKey, free }, o)
   if (fitted === undefined) return undefined
   const { selector: ps, predictor: pp } = fitted.params as { selector: unknown; predictor: unknown }
-  const masks = new Float32Array(test.n * L)
-  const predicted = new Int32Array(test.n)
-  for (let s = 0; s < test.n; s += EVAL_CHUNK) {
-    const m = Math.min(EVAL_CHUNK, test.n - s)
-    const [mask, logits] = tf.tidy(() => {
-      const ids = tf.tensor2d(test.ids.subarray(s * L, (s + m) * L), [m, L], 'int32') // [m, L]
-      const z = sel.map(selector.apply(ps, ids, { training: false })) // [m, L]
-      return [z, predictor.apply(pp, [ids, z], { training: false })] // [m, L], [m, 2]
-    })
-    masks.set(mask.dataSync(), s * L)
-    predicted.set(classes(logits), s)
-    tf.dispose([mask, logits])
-  }
+  const { masks, predicted } = explainTest(test.n, L, (s, m) => {
+    const ids = tf.tensor2d(test.ids.subarray(s * L, (s + m) * L), [m, L], 'int32') // [m, L]
+    const z = sel.map(selector.apply(ps, ids, { training: false })) // [m, L]
+    return [z, predictor.apply(pp, [ids, z], { training: false })] // [m, L], [m, 2]
+  })
   tf.dispose(tree.leaves(fitted.params))
   // L2X's post-hoc accuracy: the whole-message classifier on the selected tokens only.
   const reduced = new Int32Array(test.ids.length)
