@@ -24,7 +24,7 @@ import { METHODS, type ExplainMethod } from '../pipelines/explain/methods.js'
 import { resultsTable, writeExplainReport } from '../pipelines/explain/report.js'
 import { explain, type ExplainProgress } from '../pipelines/explain/runner.js'
 import { formatTable } from '../pipelines/runner/summary.js'
-import { CliError, methodList, oneOf, positiveInt, withInterrupt } from './options.js'
+import { CliError, methodList, oneOf, positiveInt, positiveNumber, withInterrupt } from './options.js'
 import { progressReporter, type Reporter } from './progress.js'
 
 const methodsOption = methodList(METHODS)
@@ -40,6 +40,7 @@ interface ExplainCliOptions {
   readonly test?: number
   readonly epochs?: number
   readonly batchSize?: number
+  readonly beta?: number
   readonly runDir?: string
   readonly report: boolean
 }
@@ -99,6 +100,7 @@ export function explainCommand(): Command {
     .option('--test <n>', 'test examples (synthetic sets)', positiveInt)
     .option('--epochs <n>', 'training epochs', positiveInt)
     .option('--batch-size <n>', 'batch size', positiveInt)
+    .option('--beta <b>', "I-MLE's target step for imle-map, imle-gumbel and imle-sog (default the preset's, 10)", positiveNumber)
     .option('--run-dir <dir>', 'the run folder (default out/explain-<dataset>-<preset>)')
     .option('--no-report', 'skip report.html (results.json is still written)')
     .exitOverride()
@@ -111,6 +113,7 @@ export function explainCommand(): Command {
         ...(o.seeds === undefined ? {} : { seeds: o.seeds }),
         training: { ...base.training, ...(o.epochs === undefined ? {} : { epochs: o.epochs }), ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }) },
         synthetic: { ...base.synthetic, ...(o.train === undefined ? {} : { train: o.train }), ...(o.test === undefined ? {} : { test: o.test }) },
+        settings: { ...base.settings, ...(o.beta === undefined ? {} : { beta: o.beta }) },
       }
       const decoded = decodeExplain(json)
       if (E.isLeft(decoded)) throw new CliError(decoded.left.message, 2)

@@ -30,6 +30,12 @@ export const positiveInt = (v: string): number => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer')
   return n
 }
+/** An option parser for a finite number above 0 (`100000`, `1e5`, `0.5`). */
+export const positiveNumber = (v: string): number => {
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number')
+  return n
+}
 /** An option parser for a comma-separated list of positive integers (`8,8,8`). */
 export const positiveInts = (v: string): number[] => v.split(',').map((x) => positiveInt(x.trim()))
 

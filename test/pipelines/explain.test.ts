@@ -238,7 +238,7 @@ t('imle explain: a tiny run writes results.json and report.html with the table',
   console.log = (...a: unknown[]) => void lines.push(a.join(' '))
   process.stdout.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stdout.write
   try {
-    await explainCommand().parseAsync(['--dataset', 'orange', '--methods', 'imle-map,exact', '--train', '400', '--test', '200', '--batch-size', '50', '--epochs', '1', '--run-dir', dir], { from: 'user' })
+    await explainCommand().parseAsync(['--dataset', 'orange', '--methods', 'imle-map,exact', '--train', '400', '--test', '200', '--batch-size', '50', '--epochs', '1', '--beta', '1e5', '--run-dir', dir], { from: 'user' })
   } finally {
     console.log = log
     process.stdout.write = write
@@ -248,9 +248,24 @@ t('imle explain: a tiny run writes results.json and report.html with the table',
   assert.match(out, /exact k-subset marginals/)
   const result = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as x.ExplainResult
   assert.equal(result.runs.map((r) => [r.method, r.steps]), [['imle-map', 8], ['exact', 8]])
+  assert.is(result.config.settings.beta, 1e5)
+  assert.is(result.config.settings.sogTemperature, 30, 'the other settings are the preset\'s')
   assert.ok(existsSync(join(dir, 'report.html')))
   assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /median rank/)
   await rm(dir, { recursive: true, force: true })
+})
+
+t('imle explain --beta: a positive number, else a usage error', async () => {
+  for (const bad of ['0', '-3', 'abc', '']) {
+    const cmd = explainCommand().configureOutput({ writeErr: () => {}, writeOut: () => {} })
+    let message = ''
+    try {
+      await cmd.parseAsync(['--beta', bad, '--methods', 'imle-map'], { from: 'user' })
+    } catch (e) {
+      message = (e as Error).message
+    }
+    assert.match(message, /--beta <b>.*expected a positive number/, `--beta '${bad}'`)
+  }
 })
 
 t('explain leaks no tensor: every method, a few steps, synthetic and text', async () => {
