@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ArgumentError, ConfigError, ImleError, ops, vmap } from '../../src/index.js'
-import { gridShortestPath, kernelCalls, topK, type Neighbourhood } from '../../src/solvers/index.js'
+import { gridShortestPath, kernelCalls, topK, topKMask, type Neighbourhood } from '../../src/solvers/index.js'
 import { assertNoLeak, setup } from '../support/helpers.js'
 import { neighbours, simplePathSets } from '../support/grid.js'
 
@@ -86,6 +86,30 @@ t('topK on n = 400, k = 10: exactly the 10 largest', () => {
   const mask = topK(10)(tf.tensor1d(theta)).dataSync()
   const threshold = Array.from(theta).sort((a, b) => b - a)[9]!
   for (let i = 0; i < 400; i++) assert.is(mask[i], theta[i]! >= threshold ? 1 : 0, `index ${i}`)
+})
+
+t('topKMask equals a sort by (value desc, index asc) on batches of rows of 1 to 60, with ties; NaN: the first one is reported', () => {
+  const rnd = lcg(23)
+  for (let trial = 0; trial < 300; trial++) {
+    const n = 1 + Math.floor(rnd() * 60)
+    const k = 1 + Math.floor(rnd() * n)
+    const batch = 1 + Math.floor(rnd() * 4)
+    const levels = trial % 3 === 0 ? 3 : 1000 // few distinct values: many ties
+    const theta = Float32Array.from({ length: batch * n }, () => Math.floor(rnd() * levels) - levels / 2)
+    const out = new Float32Array(batch * n).fill(7)
+    assert.is(topKMask(theta, batch, n, k, out), -1)
+    for (let b = 0; b < batch; b++) {
+      const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => theta[b * n + j]! - theta[b * n + i]! || i - j)
+      const want = new Float32Array(n)
+      for (const i of order.slice(0, k)) want[i] = 1
+      assert.equal(Array.from(out.subarray(b * n, (b + 1) * n)), Array.from(want), `n ${n} k ${k} row ${b}`)
+    }
+    // NaN anywhere (among the first k, inside a block of four, in the tail): the first is reported.
+    const at = Math.floor(rnd() * batch * n)
+    theta[at] = NaN
+    if (rnd() < 0.5 && at + 1 < theta.length) theta[at + 1] = NaN
+    assert.is(topKMask(theta, batch, n, k, out), at, `NaN at ${at}, n ${n} k ${k}`)
+  }
 })
 
 // ---------------------------------------------------------------------------------------------
