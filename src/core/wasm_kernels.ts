@@ -10,8 +10,9 @@
  * wasm backend's own `Reshape` does (tensors are immutable, the data reference-counted). tfjs
  * clones every tensor it saves for a gradient and every input of `tf.grad`, and its gradients
  * cast to float32 what is float32 already, so this saves several copies of each step. And a
- * `Cast` to bool, which the backend makes by copying the numbers (2 stays 2), is `x != 0`. Each is written in JavaScript over the operands' values (read from
- * the wasm heap) and writes a new heap tensor, in NHWC as the wasm backend's convolutions.
+ * `Cast` to bool, which the backend makes by copying the numbers (2 stays 2), is `x != 0`.
+ * Each is written in JavaScript over the operands' values (read from the wasm heap) and writes
+ * a new heap tensor, in NHWC as the wasm backend's convolutions.
  * `registerWasmKernels` registers those the backend does not have, from `init()` (never at
  * import). The loops are the same sums as tfjs's cpu kernels, accumulated in float64.
  *
@@ -20,14 +21,16 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { ArgumentError } from './errors.js'
 
-/** What the kernels use of the wasm backend: reading a tensor's values, making an output. */
+/** What the kernels use of the wasm backend: reading a tensor's values, making an output, a view of a tensor in the heap. */
 interface WasmBackend {
   readSync(dataId: tf.DataId): Float32Array | Int32Array | Uint8Array
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array
 }
 
 type Attrs = Record<string, unknown>
 type Inputs = Record<string, tf.TensorInfo>
+type Kernel = (args: { inputs: Inputs; backend: unknown; attrs: Attrs }) => tf.TensorInfo
 
 const read = (backend: WasmBackend, x: tf.TensorInfo): Float32Array | Int32Array | Uint8Array => backend.readSync(x.dataId)
 
@@ -183,7 +186,7 @@ function unsortedSegmentSum({ inputs, backend: be, attrs }: { inputs: Inputs; ba
   const dtype = x.dtype === 'int32' ? 'int32' : 'float32'
   const out = backend.makeOutput([numSegments, ...rowShape], dtype)
   // makeOutput(values) writes float32 bits; an int32 result is written through its own view.
-  const view = (backend as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array }).typedArrayFromHeap(out)
+  const view = backend.typedArrayFromHeap(out)
   for (let i = 0; i < acc.length; i++) view[i] = acc[i]!
   return out
 }
@@ -240,14 +243,12 @@ function maxPoolGrad({ inputs, backend: be, attrs }: { inputs: Inputs; backend: 
 }
 
 /** The kernels, by tfjs kernel name. */
-export const WASM_KERNELS: Readonly<Record<string, (args: { inputs: Inputs; backend: unknown; attrs: Attrs }) => tf.TensorInfo>> = {
+export const WASM_KERNELS: Readonly<Record<string, Kernel>> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
   UnsortedSegmentSum: unsortedSegmentSum,
 }
-
-type Kernel = (args: { inputs: Inputs; backend: unknown; attrs: Attrs }) => tf.TensorInfo
 
 /** The wasm backend's bookkeeping that sharing data needs: one more reference to a dataId. */
 interface RefCounted {
@@ -276,7 +277,7 @@ export const WASM_FIXES: Readonly<Record<string, (own: Kernel) => Kernel>> = {
     if (x.dtype === 'string') return own(args)
     if (x.dtype === dtype) return share(args.backend, x)
     if (dtype !== 'bool') return own(args)
-    const backend = args.backend as WasmBackend & { typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array }
+    const backend = args.backend as WasmBackend
     const out = backend.makeOutput([...x.shape], 'bool')
     const from = backend.typedArrayFromHeap(x)
     const to = backend.typedArrayFromHeap(out) // read after makeOutput, which may grow the heap
