@@ -18,7 +18,11 @@
  * two that run on the backend's own fast kernels (XNNPACK) and accumulate in float32: the
  * filter gradient of `conv2d` (im2col times `dy`, one matrix product) and, with unit strides,
  * its input gradient (a `Conv2D` with the filter turned), which the backend has but computes by
- * a direct loop ten times slower.
+ * a direct loop ten times slower. Two more replace slow or wrong paths of the backend's own:
+ * `Sum` and `Mean` over leading axes (batch norm's statistics; the backend transposes first),
+ * and `BatchMatMul`/`_FusedMatMul` with a right operand whose data were used before with
+ * another shape (the backend reuses the first packing: wrong products, then a corrupted heap),
+ * which get a copy.
  *
  * @module
  */
@@ -104,26 +108,34 @@ function filterGradMatMul(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorI
   const sum = new Float32Array(O * K) // [O, K]
   for (let n0 = 0; n0 < N; n0 += rowsPer) {
     const n = Math.min(rowsPer, N - n0)
-    const cols = new Float32Array(n * K) // [n, K]
-    const xv = backend.typedArrayFromHeap(x)
+    // The block is written in place in the heap, zero where a tap reads padding: per output
+    // position and filter row, the taps inside the input are one contiguous run of the input
+    // (the gradient's dilation is 1: tfjs refuses the gradient of a dilated conv2d), copied by
+    // copyWithin on one view of the whole heap.
+    const a = backend.makeOutput([1, n, K], 'float32')
+    const av = backend.typedArrayFromHeap(a) as Float32Array // views taken after makeOutput, which may grow the heap
+    const xv = backend.typedArrayFromHeap(x) as Float32Array
+    const heap = new Float32Array(av.buffer)
+    const aBase = av.byteOffset / 4
+    const xBase = xv.byteOffset / 4
+    av.fill(0)
     for (let j = 0; j < n; j++) {
       const p = n0 + j
       const b = Math.floor(p / (OH * OW))
       const y = Math.floor(p / OW) % OH
-      const xc0 = p % OW
+      const x0 = (p % OW) * sW - left // the input column of tap c = 0
+      // The taps that read inside the row: c in [cLo, cHi).
+      const cLo = x0 >= 0 ? 0 : Math.ceil(-x0 / dW)
+      const cHi = Math.min(FW, Math.floor((W - 1 - x0) / dW) + 1)
+      if (cLo >= cHi) continue
       for (let r = 0; r < FH; r++) {
         const xr = y * sH + r * dH - top
         if (xr < 0 || xr >= H) continue
-        for (let c = 0; c < FW; c++) {
-          const xc = xc0 * sW + c * dW - left
-          if (xc < 0 || xc >= W) continue
-          const from = ((b * H + xr) * W + xc) * C
-          const to = j * K + (r * FW + c) * C
-          for (let i = 0; i < C; i++) cols[to + i] = xv[from + i]!
-        }
+        const from = xBase + ((b * H + xr) * W + x0) * C
+        const to = aBase + j * K + r * FW * C
+        heap.copyWithin(to + cLo * C, from + cLo * C, from + cHi * C) // taps cLo .. cHi: contiguous (unit dilation)
       }
     }
-    const a = backend.makeOutput([1, n, K], 'float32', undefined, cols)
     // dy^T's columns n0 .. n0 + n: dy^T itself when one block covers it, else a copy of them.
     const d = n === N ? { dataId: dyT.dataId, shape: [1, O, N], dtype: 'float32' as const } : sliceColumns(backend, dyT, O, N, n0, n)
     const prod = matMul({ inputs: { a: d, b: a }, backend, attrs: { transposeA: false, transposeB: false } }) // [1, O, K]
@@ -145,6 +157,60 @@ function sliceColumns(backend: WasmBackend, m: tf.TensorInfo, rows: number, cols
   const v = backend.typedArrayFromHeap(m)
   for (let r = 0; r < rows; r++) out.set(v.subarray(r * cols + n0, r * cols + n0 + n), r * n)
   return backend.makeOutput([1, rows, n], 'float32', undefined, out)
+}
+
+/** The shape each right operand of a matrix product was first used with, by its data. */
+const rightShapes = new WeakMap<tf.DataId, string>()
+
+/**
+ * A matrix product whose right operand's data were used before with another shape gets a copy
+ * of them (a new id). The backend (tfjs-backend-wasm 4.22) packs the right operand once per data
+ * id and reuses the packing while the data live; a reshape shares the data, so
+ * `matMul(a, x)` then `matMul(c, reshape(x, ...))` reused the first packing: a wrong product
+ * (measured: `[66, 72]` for `[144, 156]`) and then a corrupted heap.
+ */
+function freshRightOperand(args: { inputs: Inputs; backend: unknown; attrs: Attrs }, own: Kernel): tf.TensorInfo {
+  const b = args.inputs['b']!
+  const key = b.shape.join(',')
+  const seen = rightShapes.get(b.dataId)
+  if (seen === undefined) rightShapes.set(b.dataId, key)
+  if (seen === undefined || seen === key) return own(args)
+  const backend = args.backend as WasmBackend
+  const copy = backend.makeOutput([...b.shape], b.dtype)
+  backend.typedArrayFromHeap(copy).set(backend.typedArrayFromHeap(b)) // views taken after makeOutput, which may grow the heap
+  try {
+    return own({ ...args, inputs: { ...args.inputs, b: copy } })
+  } finally {
+    backend.disposeData(copy.dataId)
+  }
+}
+
+/**
+ * `Sum` or `Mean` of a float32 tensor over its leading axes `0 .. m - 1` (`m` below the rank),
+ * as the input's rows `[outer, inner]` added up in float64, one pass in memory order.
+ * `undefined` (the caller uses the backend's own) for other axes or dtypes. The backend's own
+ * transposes the reduced axes to the end first, a copy of the input (batch norm's statistics
+ * over `[0, 1, 2]` took 250 ms for a `[70, 96, 96, 64]` batch).
+ */
+function leadingReduce({ inputs, backend: be, attrs }: { inputs: Inputs; backend: unknown; attrs: Attrs }, mean: boolean): tf.TensorInfo | undefined {
+  const backend = be as WasmBackend
+  const x = inputs['x']!
+  if (x.dtype !== 'float32' || x.shape.length < 2) return undefined
+  const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, b) => a - b)
+  const m = axes.length
+  if (m === 0 || m >= x.shape.length || axes.some((a, i) => a !== i)) return undefined
+  const outer = x.shape.slice(0, m).reduce((a, b) => a * b, 1)
+  const rest = x.shape.slice(m)
+  const inner = rest.reduce((a, b) => a * b, 1)
+  const acc = new Float64Array(inner)
+  const xv = backend.typedArrayFromHeap(x)
+  for (let o = 0; o < outer; o++) {
+    const base = o * inner
+    for (let i = 0; i < inner; i++) acc[i]! += xv[base + i]!
+  }
+  if (mean && outer > 0) for (let i = 0; i < inner; i++) acc[i]! /= outer
+  const shape = attrs['keepDims'] === true ? [...axes.map(() => 1), ...rest] : rest
+  return backend.makeOutput(shape, 'float32', undefined, Float32Array.from(acc))
 }
 
 /**
@@ -315,38 +381,54 @@ function maxPoolGrad({ inputs, backend: be, attrs }: { inputs: Inputs; backend: 
     attrs['pad'] as 'same',
     attrs['dimRoundingMode'] as 'floor' | undefined,
   )
-  const xv = read(backend, input)
-  const dv = read(backend, dy)
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info
   const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW, filterHeight: FH, filterWidth: FW } = info
   const top = info.padInfo.top
   const left = info.padInfo.left
-  const acc = new Float64Array(B * H * W * C) // [B, H, W, C]
+  // Windows that do not overlap send each input at most one dy: written straight into the
+  // output. Overlapping ones may send several, summed in float64 as the cpu backend.
+  const disjoint = sH >= (FH - 1) * dH + 1 && sW >= (FW - 1) * dW + 1
+  const out = backend.makeOutput([B, H, W, C], 'float32')
+  const acc = disjoint ? undefined : new Float64Array(B * H * W * C) // [B, H, W, C]
+  const xv = backend.typedArrayFromHeap(input) // views taken after makeOutput, which may grow the heap
+  const dv = backend.typedArrayFromHeap(dy)
+  const ov = backend.typedArrayFromHeap(out)
+  ov.fill(0)
+  // Per window, the channels side by side: the best value and its input index per channel.
+  const best = new Float32Array(C)
+  const at = new Int32Array(C)
   for (let b = 0; b < B; b++) {
     for (let y = 0; y < OH; y++) {
       for (let x = 0; x < OW; x++) {
-        for (let ch = 0; ch < C; ch++) {
-          let best = -Infinity
-          let at = -1
-          for (let r = 0; r < FH; r++) {
-            const xr = y * sH + r * dH - top
-            if (xr < 0 || xr >= H) continue
-            for (let c = 0; c < FW; c++) {
-              const xc = x * sW + c * dW - left
-              if (xc < 0 || xc >= W) continue
-              const i = ((b * H + xr) * W + xc) * C + ch
-              if (xv[i]! > best) {
-                best = xv[i]!
-                at = i
+        best.fill(-Infinity)
+        at.fill(-1)
+        for (let r = 0; r < FH; r++) {
+          const xr = y * sH + r * dH - top
+          if (xr < 0 || xr >= H) continue
+          for (let c = 0; c < FW; c++) {
+            const xc = x * sW + c * dW - left
+            if (xc < 0 || xc >= W) continue
+            const i0 = ((b * H + xr) * W + xc) * C
+            for (let ch = 0; ch < C; ch++) {
+              if (xv[i0 + ch]! > best[ch]!) {
+                best[ch] = xv[i0 + ch]!
+                at[ch] = i0 + ch
               }
             }
           }
-          if (at >= 0) acc[at]! += dv[((b * OH + y) * OW + x) * C + ch]!
+        }
+        const d0 = ((b * OH + y) * OW + x) * C
+        for (let ch = 0; ch < C; ch++) {
+          const i = at[ch]!
+          if (i < 0) continue
+          if (acc === undefined) ov[i] = dv[d0 + ch]!
+          else acc[i]! += dv[d0 + ch]!
         }
       }
     }
   }
-  return backend.makeOutput([B, H, W, C], 'float32', undefined, Float32Array.from(acc))
+  if (acc !== undefined) ov.set(acc)
+  return out
 }
 
 /** The kernels, by tfjs kernel name. */
@@ -376,6 +458,12 @@ export const WASM_FIXES: Readonly<Record<string, (own: Kernel) => Kernel>> = {
   MaxPoolGrad: () => maxPoolGrad,
   // The backend's is a direct loop, 10 times slower than its Conv2D: with unit strides it is one.
   Conv2DBackpropInput: (own) => (args) => inputGradByConv(args) ?? own(args),
+  // The backend keeps the packed right operand by its data: see `freshRightOperand`.
+  BatchMatMul: (own) => (args) => freshRightOperand(args, own),
+  _FusedMatMul: (own) => (args) => freshRightOperand(args, own),
+  // Over leading axes (batch norm's [0, 1, 2]) the backend transposes the input first.
+  Sum: (own) => (args) => leadingReduce(args, false) ?? own(args),
+  Mean: (own) => (args) => leadingReduce(args, true) ?? own(args),
   // A copy of the data into a new heap buffer: share it instead (strings keep the backend's path).
   Identity: (own) => (args) => (args.inputs['x']!.dtype === 'string' ? own(args) : share(args.backend, args.inputs['x']!)),
   // A copy when the dtype does not change: share it instead. To bool, the backend copies the

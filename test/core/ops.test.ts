@@ -431,14 +431,14 @@ t('per-example gradients through the rules equal the loop of gradients', () => {
 
 // The filter's gradient needs Conv2DBackpropFilter (the loop) and, for per-example filters (grad
 // broadcasts the filter it differentiates), DepthwiseConv2dNativeBackpropFilter (vmap): tfjs's
-// wasm backend has neither, so cpu only.
-;(BACKEND === 'wasm' ? t.skip : t)('per-example gradients of conv2d filters equal the loop of gradients [cpu only]', () => {
+// wasm backend has neither; imle registers both (src/core/wasm_kernels.ts).
+t('per-example gradients of conv2d filters equal the loop of gradients', () => {
   tf.tidy(() => checkPerExampleGrads(convLoss, convArgs(), [false, false, true], [0, 1, 2]))
 })
 
 // tf's gradient of gather needs the UnsortedSegmentSum kernel, which tfjs's wasm backend lacks
-// (the per-example reference fails there too), so cpu only.
-;(BACKEND === 'wasm' ? t.skip : t)('per-example gradients through gather equal the loop of gradients [cpu only]', () => {
+// and imle registers.
+t('per-example gradients through gather equal the loop of gradients', () => {
   const loss = (w: tf.Tensor, x: tf.Tensor, i: tf.Tensor): tf.Tensor => ops.sum(ops.square(ops.matMul(ops.gather(x, i), w))) // []
   tf.tidy(() => {
     const args = [

@@ -161,6 +161,50 @@ t('Identity and same-dtype Cast share the data on wasm; a Cast to bool is x != 0
   assert.is(onWasm.freed, 2, 'the shared buffer and the int32 one are freed with their last tensors')
 })
 
+t('a matrix product with a reshaped right operand is right on wasm (the backend keeps the first packing)', async () => {
+  const [onCpu, onWasm] = await onCpuAndWasm(() =>
+    tf.tidy(() => {
+      const x = tf.tensor(Array.from({ length: 24 }, (_, i) => i + 1), [6, 4])
+      const first = Array.from(tf.matMul(tf.ones([1, 6]), x).dataSync())
+      const reshaped = Array.from(tf.matMul(tf.ones([1, 12]), tf.reshape(x, [12, 2])).dataSync())
+      const again = Array.from(tf.matMul(tf.ones([2, 6]), x).dataSync())
+      const fused = Array.from(tf.fused.matMul({ a: tf.ones([1, 3]), b: tf.reshape(x, [3, 8]) }).dataSync())
+      return { first, reshaped, again, fused }
+    }),
+  )
+  assert.equal(onCpu.reshaped, [144, 156])
+  assert.equal(onWasm, onCpu)
+})
+
+t('sum and mean over leading axes (batch norm statistics) on wasm equal cpu; other axes the backend\'s', async () => {
+  const cases: [number[], number[], boolean][] = [
+    [[4, 3, 5, 2], [0, 1, 2], false],
+    [[4, 3, 5, 2], [0, 1, 2], true],
+    [[4, 3, 5, 2], [2, 0, 1], true],
+    [[6, 7], [0], false],
+    [[2, 3, 4], [0, 1], true],
+    [[2, 3, 4], [1, 2], false],
+    [[2, 3, 4], [0, 2], false],
+    [[2, 3, 4], [0, 1, 2], false],
+  ]
+  const [onCpu, onWasm] = await onCpuAndWasm(() =>
+    tf.tidy(() =>
+      cases.map(([shape, axes, keepDims], i) => {
+        const x = tensor(shape, 40 + i)
+        const s = tf.sum(x, axes, keepDims)
+        const m = tf.mean(x, axes, keepDims)
+        return { shapes: [s.shape, m.shape], sum: Array.from(s.dataSync()), mean: Array.from(m.dataSync()) }
+      }),
+    ),
+  )
+  onCpu.forEach((c, i) => {
+    const w = onWasm[i]!
+    assert.equal(w.shapes, c.shapes, `case ${i}: shapes`)
+    assertClose(tf.tensor(w.sum), tf.tensor(c.sum), 1e-5, 1e-5, `case ${i}: sum`)
+    assertClose(tf.tensor(w.mean), tf.tensor(c.mean), 1e-6, 1e-5, `case ${i}: mean`)
+  })
+})
+
 t('nothing is registered at import; init() registers the wasm kernels', () => {
   const probe = fileURLToPath(new URL('./wasm_kernels_probe.ts', import.meta.url))
   const out = execFileSync(process.execPath, ['--import', 'tsx', probe], { encoding: 'utf8' })
