@@ -66,6 +66,17 @@ test('errors name the path of the bad field', () => {
   assert.match(message({ ...base, loss: { type: 'mse' } }), /^pipeline\(json\.layer\): the 'mse' loss takes no layer/)
   assert.is(message({ ...base, layer: undefined, loss: { type: 'fenchelYoung', noise: { type: 'normal' }, nbSamples: 0 } }), 'pipeline(json.loss.nbSamples): expected PositiveInt but got 0')
   assert.match(message({ ...base, layer: { type: 'blackbox', lambda: 0 } }), /^pipeline\(json\.layer\.lambda\)/)
+  assert.is(message({ ...base, loss: { type: 'hamming', form: 'cubic' } }), 'pipeline(json.loss.form): expected "linear" | "squared" but got "cubic"')
+  assert.match(message({ ...base, loss: { type: 'hamming', from: 'squared' } }), /^pipeline\(json\.loss\): unknown option 'from'/)
+})
+
+test("the Hamming loss's form: 'linear' by default, 'squared' kept", () => {
+  const form = (loss: unknown): unknown => {
+    const r = decode({ ...base, loss })
+    return E.isRight(r) && r.right.loss.type === 'hamming' ? r.right.loss.form : r
+  }
+  assert.is(form({ type: 'hamming' }), 'linear')
+  assert.is(form({ type: 'hamming', form: 'squared' }), 'squared')
 })
 
 test('define throws the ConfigError of a value the types cannot see', () => {
@@ -88,6 +99,8 @@ export function typeChecks(): PipelineDefinition[] {
     { ...ok, layer: { type: 'ste', noise: { type: 'sumOfGamma', k: 3, kk: 1 } } },
     // @ts-expect-error the mse loss takes no layer
     { ...ok, loss: { type: 'mse' } },
+    // @ts-expect-error an unknown form of the Hamming loss
+    { ...ok, loss: { type: 'hamming', form: 'cubic' } },
     // @ts-expect-error a wrong neighbourhood
     { ...ok, solver: { type: 'gridShortestPath', neighbourhood: 5 } },
   ]

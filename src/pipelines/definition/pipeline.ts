@@ -57,9 +57,18 @@ export type LayerConfig =
   | ({ readonly type: 'perturbed'; readonly noise: NoiseConfig } & PerturbedOptions)
   | { readonly type: 'blackbox'; readonly lambda: number }
 
-/** A loss that trains through the layer: the Hamming loss between the layer's paths and the gold ones. */
+/**
+ * A loss that trains through the layer: the Hamming loss between the layer's paths and the gold
+ * ones, summed over cells. `form` is how it is written off the 0/1 paths, which sets `dL/dz`:
+ * `'linear'` (the default, torch-imle's `HammingLoss`) `z + y - 2 z y`, with `dL/dz = 1 - 2y`
+ * whatever `z` is; `'squared'` `(z - y)^2`, with `dL/dz = 2 (z - y)`, zero on the cells the
+ * path gets right. The two are equal on paths. The straight-through estimator passes `dL/dz` on
+ * unchanged, so it needs `'squared'`: with `'linear'` its gradient does not depend on the path
+ * (docs/experiments.md).
+ */
 export interface HammingLossConfig {
   readonly type: 'hamming'
+  readonly form?: 'linear' | 'squared'
 }
 /** The perturbed Fenchel–Young loss (`losses.fenchelYoung`): the perturbed optimiser's loss, no layer. */
 export type FenchelYoungLossConfig = { readonly type: 'fenchelYoung'; readonly noise: NoiseConfig } & FenchelYoungOptions
@@ -323,6 +332,8 @@ function decodeOptimizer(json: unknown): E.Either<ConfigError, Record<string, un
   return E.right(out)
 }
 
+const HammingConfig = t.type({ form: t.keyof({ linear: null, squared: null }) })
+
 function decodeLoss(json: unknown): E.Either<ConfigError, Record<string, unknown>> {
   const at = 'json.loss'
   const rec = record(json, at)
@@ -330,6 +341,10 @@ function decodeLoss(json: unknown): E.Either<ConfigError, Record<string, unknown
   const type = typeOf(rec.right, ['hamming', 'fenchelYoung', 'mse'], at)
   if (E.isLeft(type)) return type
   const { type: _, noise, ...rest } = rec.right
+  if (type.right === 'hamming') {
+    const r = decodeOptions(FN, HammingConfig, { form: 'linear' }, rest, at)
+    return E.isLeft(r) ? r : E.right({ type: 'hamming', form: 'linear', ...rest })
+  }
   if (type.right !== 'fenchelYoung') {
     const r = decodeWith(FN, t.type({}), rest, at)
     return E.isLeft(r) ? r : E.right({ type: type.right })

@@ -41,7 +41,10 @@ export function methodParts(method: Method, k: number): { readonly layer?: Layer
     case 'blackbox':
       return { layer: { type: 'blackbox', lambda: 20 }, loss: hamming }
     case 'ste':
-      return { layer: { type: 'ste', noise: sog, inputNoiseTemperature: 0.5 }, loss: hamming }
+      // The identity backward through the solver's own answer (no noise), on the squared form
+      // of the Hamming loss: with torch-imle's linear form dL/dz = 1 - 2y does not depend on the
+      // path (docs/experiments.md, "STE").
+      return { layer: { type: 'ste', noise: { type: 'none' } }, loss: { type: 'hamming', form: 'squared' } }
     case 'perturbed':
       return { loss: { type: 'fenchelYoung', noise: { type: 'normal' }, nbSamples: 4, sigma: 1 } }
     case 'regression':

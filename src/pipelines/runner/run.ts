@@ -201,8 +201,9 @@ function objectiveOf(config: PipelineConfig, solver: Solver, cells: number): { l
     loss: (w, gold, _costs, keys) => {
       const z = batched(ops.neg(w), keys) // [B, k, k] or [B, R, k, k]
       const y = z.rank === 4 ? ops.expandDims(gold, 1) : gold // broadcasts against z
-      // torch-imle's HammingLoss: summed over cells, averaged over maps (and samples).
-      return ops.mul(ops.mean(ops.sub(ops.add(z, y), ops.mul(ops.mul(z, y), 2))), cells) // []
+      // Summed over cells, averaged over maps (and samples); 'linear' is torch-imle's HammingLoss.
+      const perCell = loss.form === 'squared' ? ops.square(ops.sub(z, y)) : ops.sub(ops.add(z, y), ops.mul(ops.mul(z, y), 2))
+      return ops.mul(ops.mean(perCell), cells) // []
     },
   }
 }
