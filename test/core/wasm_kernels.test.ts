@@ -205,6 +205,96 @@ t('sum and mean over leading axes (batch norm statistics) on wasm equal cpu; oth
   })
 })
 
+t('tile and broadcasting comparisons, max, min, pow and logical ops on wasm equal cpu', async () => {
+  const [onCpu, onWasm] = await onCpuAndWasm(() =>
+    tf.tidy(() => {
+      const f = (shape: number[], seed: number): tf.Tensor => tensor(shape, seed)
+      const i = (shape: number[], seed: number): tf.Tensor => tf.cast(tf.mul(tensor(shape, seed), 3), 'int32')
+      const read = (t: tf.Tensor): { shape: number[]; dtype: string; values: number[] } => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) })
+      const tiles = [
+        tf.tile(f([2, 1, 3], 1), [1, 4, 2]),
+        tf.tile(f([3], 2), [5]),
+        tf.tile(i([2, 2], 3), [3, 1]),
+        tf.tile(tf.greater(f([1, 3], 4), 0), [4, 2]),
+        tf.tile(f([2, 3], 5), [1, 1]),
+        tf.tile(f([2, 0, 3], 6), [2, 2, 2]),
+        tf.broadcastTo(f([5, 1, 7], 7), [5, 6, 7]),
+        tf.tile(f([1, 1, 1, 64], 8), [5, 1, 40, 1]),
+      ]
+      const a = f([4, 1, 3], 10)
+      const b = f([5, 1], 11)
+      const withNaN = tf.tensor([[NaN, 1, -2]]) // [1, 3]
+      const pairs = [
+        tf.maximum(a, b), tf.minimum(a, b), tf.pow(tf.abs(a), b), tf.equal(a, tf.round(b)), tf.notEqual(a, b),
+        tf.greater(a, b), tf.greaterEqual(a, b), tf.less(a, b), tf.lessEqual(a, b),
+        tf.logicalAnd(tf.greater(a, 0), tf.greater(b, 0)), tf.logicalOr(tf.greater(a, 0), tf.greater(b, 0)),
+        tf.floorDiv(i([4, 1, 3], 12), tf.add(tf.abs(i([5, 1], 13)), tf.scalar(1, 'int32'))), tf.mod(a, tf.add(tf.abs(b), 0.5)), tf.atan2(a, b),
+        tf.maximum(withNaN, f([2, 1], 14)), tf.greater(withNaN, f([2, 1], 15)),
+        tf.maximum(f([3, 4], 16), f([4], 17)), tf.equal(i([2, 3], 18), i([2, 3], 19)), tf.maximum(f([2, 3], 20), tf.scalar(0.1)),
+        tf.where(tf.greater(f([2, 1], 21), 0), f([1, 3], 22), f([2, 3], 23)),
+      ]
+      return [...tiles, ...pairs].map(read)
+    }),
+  )
+  onCpu.forEach((c, k) => {
+    const w = onWasm[k]!
+    assert.equal([w.shape, w.dtype], [c.shape, c.dtype], `case ${k}: shape and dtype`)
+    assertClose(tf.tensor(w.values), tf.tensor(c.values), 1e-6, 1e-5, `case ${k}`)
+  })
+})
+
+t('gather along any axis (ints, bools, repeated and empty indices) on wasm equals cpu; an index out of range is an error', async () => {
+  const [onCpu, onWasm] = await onCpuAndWasm(() =>
+    tf.tidy(() => {
+      const x = tensor([4, 3, 5], 30)
+      const idx = (v: number[], shape = [v.length]): tf.Tensor => tf.tensor(v, shape, 'int32')
+      const outs = [
+        tf.gather(x, idx([3, 0, 3, 1])),
+        tf.gather(x, idx([2, 0], [1, 2]), 1),
+        tf.gather(x, idx([4, 4, 0]), 2),
+        tf.gather(x, idx([1, 2, 0, 1], [2, 2]), -1),
+        tf.gather(tf.cast(tf.mul(x, 10), 'int32'), idx([1]), 0),
+        tf.gather(tf.greater(x, 0), idx([0, 2]), 1),
+        tf.gather(x, idx([]), 0),
+        tf.gather(tensor([6], 31), idx([5, 0, 5])),
+      ]
+      let error = ''
+      try {
+        tf.gather(x, idx([4]))
+      } catch (e) {
+        error = (e as Error).message
+      }
+      return { outs: outs.map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) })), error }
+    }),
+  )
+  assert.equal(onWasm.outs, onCpu.outs)
+  assert.match(onWasm.error, /index value 4 is not in \[0, 3\]/)
+})
+
+t('slice and split (any axis, ints and bools, empty parts) on wasm equal cpu', async () => {
+  const [onCpu, onWasm] = await onCpuAndWasm(() =>
+    tf.tidy(() => {
+      const x = tensor([4, 3, 5, 2], 32)
+      const outs = [
+        tf.slice(x, [1, 0, 0, 0], [2, 3, 5, 2]),
+        tf.slice(x, [0, 1, 2, 0], [4, 2, 3, 2]),
+        tf.slice(x, [3, 2, 4, 1], [1, 1, 1, 1]),
+        tf.slice(x, [0, 0, 0, 1], [-1, -1, -1, 1]),
+        tf.slice(x, [2, 0, 0, 0], [0, 3, 5, 2]),
+        tf.slice(tf.cast(tf.mul(x, 10), 'int32'), [1, 1, 1, 0], [2, 2, 2, 2]),
+        tf.slice(tf.greater(x, 0), [0, 2, 0, 0], [4, 1, 5, 2]),
+        tf.slice(tensor([7], 33), [2], [4]),
+        ...tf.split(x, 2, 0),
+        ...tf.split(x, [1, 3, 1], 2),
+        ...tf.split(x, [2, -1], -1),
+        ...tf.split(x, [0, 3], 1),
+      ]
+      return outs.map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }))
+    }),
+  )
+  assert.equal(onWasm, onCpu)
+})
+
 t('nothing is registered at import; init() registers the wasm kernels', () => {
   const probe = fileURLToPath(new URL('./wasm_kernels_probe.ts', import.meta.url))
   const out = execFileSync(process.execPath, ['--import', 'tsx', probe], { encoding: 'utf8' })
