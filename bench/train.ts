@@ -13,7 +13,7 @@
  * median and the best per-round mean. To compare two versions, run this file in both trees
  * alternately (A B B A): the machine's speed drifts.
  *
- * Run: `npx tsx bench/train.ts` (optionally `ROUNDS=5`, `STEPS=3`, `ONLY=text,cnn-quick`).
+ * Run: `npm run bench:train` (optionally `ROUNDS=5`, `STEPS=3`, `ONLY=text,cnn-quick`).
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { init } from '../src/core/backend.js'
