@@ -343,7 +343,7 @@ function decodeLoss(json: unknown): E.Either<ConfigError, Record<string, unknown
   const { type: _, noise, ...rest } = rec.right
   if (type.right === 'hamming') {
     const r = decodeOptions(FN, HammingConfig, { form: 'linear' }, rest, at)
-    return E.isLeft(r) ? r : E.right({ type: 'hamming', form: 'linear', ...rest })
+    return E.isLeft(r) ? r : E.right({ type: 'hamming', ...r.right })
   }
   if (type.right !== 'fenchelYoung') {
     const r = decodeWith(FN, t.type({}), rest, at)
